@@ -1,0 +1,1 @@
+"""authsvc: a gRPC authentication service for phone (flash call) and VK sign-up."""
