@@ -119,3 +119,10 @@ class CallTooSoon(AuthError):
     def __init__(self, retry_after_seconds: int) -> None:
         super().__init__(f"A new call can be asked for in {retry_after_seconds} seconds")
         self.retry_after_seconds = retry_after_seconds
+
+
+class StorageUnavailable(ProviderUnavailable):
+    """The database could not be reached or gave up on a transaction; retrying may work."""
+
+    reason = "STORAGE_UNAVAILABLE"
+    default_message = "The service cannot reach its database right now; try again later"

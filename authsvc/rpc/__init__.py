@@ -1,0 +1,1 @@
+"""The gRPC edge: the AuthService servicer, error statuses, call logging, the server."""
