@@ -213,6 +213,8 @@ class RegistrationService:
             raise wrong_code
 
         if not self._repository.consume_attempt(pending.key, pending.code_hash):
+            # A concurrent call used the last try, or ended the flow.
+            self._pending(registration_id)
             raise AttemptsExhausted(field="code")
         if not code_matches(registration_id, code, pending.code_hash):
             raise wrong_code
