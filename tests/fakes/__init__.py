@@ -1,0 +1,1 @@
+"""Loopback HTTP fakes of the outside providers, for tests that talk real HTTP."""
