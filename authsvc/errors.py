@@ -126,3 +126,31 @@ class StorageUnavailable(ProviderUnavailable):
 
     reason = "STORAGE_UNAVAILABLE"
     default_message = "The service cannot reach its database right now; try again later"
+
+
+class CredentialsInvalid(AuthError):
+    """Sign-in failed; the same error whether the phone is unknown or the password wrong."""
+
+    reason = "CREDENTIALS_INVALID"
+    default_message = "The phone number or the password is not correct"
+
+
+class AccessTokenInvalid(AuthError):
+    """The access token is malformed, forged, expired, or its session has ended."""
+
+    reason = "ACCESS_TOKEN_INVALID"
+    default_message = "The access token is not valid"
+
+
+class RefreshTokenInvalid(AuthError):
+    """The refresh token is unknown, or its session has ended or expired."""
+
+    reason = "REFRESH_TOKEN_INVALID"
+    default_message = "The refresh token is not valid"
+
+
+class RefreshTokenReused(AuthError):
+    """A spent refresh token came back: it was copied, so its whole session is ended."""
+
+    reason = "REFRESH_TOKEN_REUSED"
+    default_message = "The refresh token was already used; the session has been ended"
