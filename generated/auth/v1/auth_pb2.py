@@ -22,37 +22,66 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x12\x61uth/v1/auth.proto\x12\x07\x61uth.v1\"_\n\x08\x43\x61llInfo\x12\x13\n\x0b\x63ode_length\x18\x01 \x01(\r\x12\x1f\n\x17\x63ode_expires_in_seconds\x18\x02 \x01(\r\x12\x1d\n\x15retry_call_in_seconds\x18\x03 \x01(\r\"\x82\x01\n\x18\x42\x65ginRegistrationRequest\x12\x12\n\nfirst_name\x18\x01 \x01(\t\x12\x11\n\tlast_name\x18\x02 \x01(\t\x12\r\n\x05phone\x18\x03 \x01(\t\x12\x10\n\x08password\x18\x04 \x01(\t\x12\x1e\n\x16\x63onfirmations_password\x18\x05 \x01(\t\"f\n\x19\x42\x65ginRegistrationResponse\x12\x17\n\x0fregistration_id\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x1f\n\x04\x63\x61ll\x18\x03 \x01(\x0b\x32\x11.auth.v1.CallInfo\"?\n\x16\x45ndRegistrationRequest\x12\x17\n\x0fregistration_id\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\";\n\x17\x45ndRegistrationResponse\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\"\"\n\x11\x45ntranceVkRequest\x12\r\n\x05token\x18\x01 \x01(\t\">\n\x12\x45ntranceVkResponse\x12\x17\n\x0fregistration_id\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\"B\n\x18\x43onfirmationPhoneRequest\x12\x17\n\x0fregistration_id\x18\x01 \x01(\t\x12\r\n\x05phone\x18\x02 \x01(\t\"f\n\x19\x43onfirmationPhoneResponse\x12\x17\n\x0fregistration_id\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x1f\n\x04\x63\x61ll\x18\x03 \x01(\x0b\x32\x11.auth.v1.CallInfo\",\n\x11RepeatCallRequest\x12\x17\n\x0fregistration_id\x18\x01 \x01(\t\"_\n\x12RepeatCallResponse\x12\x17\n\x0fregistration_id\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x1f\n\x04\x63\x61ll\x18\x03 \x01(\x0b\x32\x11.auth.v1.CallInfo2\xa9\x03\n\x0b\x41uthService\x12Z\n\x11\x42\x65ginRegistration\x12!.auth.v1.BeginRegistrationRequest\x1a\".auth.v1.BeginRegistrationResponse\x12T\n\x0f\x45ndRegistration\x12\x1f.auth.v1.EndRegistrationRequest\x1a .auth.v1.EndRegistrationResponse\x12\x45\n\nEntranceVk\x12\x1a.auth.v1.EntranceVkRequest\x1a\x1b.auth.v1.EntranceVkResponse\x12Z\n\x11\x43onfirmationPhone\x12!.auth.v1.ConfirmationPhoneRequest\x1a\".auth.v1.ConfirmationPhoneResponse\x12\x45\n\nRepeatCall\x12\x1a.auth.v1.RepeatCallRequest\x1a\x1b.auth.v1.RepeatCallResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x12\x61uth/v1/auth.proto\x12\x07\x61uth.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb1\x01\n\x07Session\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x14\n\x0c\x61\x63\x63\x65ss_token\x18\x02 \x01(\t\x12\'\n\x1f\x61\x63\x63\x65ss_token_expires_in_seconds\x18\x03 \x01(\r\x12\x15\n\rrefresh_token\x18\x04 \x01(\t\x12(\n refresh_token_expires_in_seconds\x18\x05 \x01(\r\x12\x12\n\ntoken_type\x18\x06 \x01(\t\"_\n\x08\x43\x61llInfo\x12\x13\n\x0b\x63ode_length\x18\x01 \x01(\r\x12\x1f\n\x17\x63ode_expires_in_seconds\x18\x02 \x01(\r\x12\x1d\n\x15retry_call_in_seconds\x18\x03 \x01(\r\"\x82\x01\n\x18\x42\x65ginRegistrationRequest\x12\x12\n\nfirst_name\x18\x01 \x01(\t\x12\x11\n\tlast_name\x18\x02 \x01(\t\x12\r\n\x05phone\x18\x03 \x01(\t\x12\x10\n\x08password\x18\x04 \x01(\t\x12\x1e\n\x16\x63onfirmations_password\x18\x05 \x01(\t\"f\n\x19\x42\x65ginRegistrationResponse\x12\x17\n\x0fregistration_id\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x1f\n\x04\x63\x61ll\x18\x03 \x01(\x0b\x32\x11.auth.v1.CallInfo\"?\n\x16\x45ndRegistrationRequest\x12\x17\n\x0fregistration_id\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\"^\n\x17\x45ndRegistrationResponse\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12!\n\x07session\x18\x03 \x01(\x0b\x32\x10.auth.v1.Session\"\"\n\x11\x45ntranceVkRequest\x12\r\n\x05token\x18\x01 \x01(\t\"r\n\x12\x45ntranceVkResponse\x12\x17\n\x0fregistration_id\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12!\n\x07session\x18\x03 \x01(\x0b\x32\x10.auth.v1.Session\x12\x0f\n\x07user_id\x18\x04 \x01(\t\"B\n\x18\x43onfirmationPhoneRequest\x12\x17\n\x0fregistration_id\x18\x01 \x01(\t\x12\r\n\x05phone\x18\x02 \x01(\t\"f\n\x19\x43onfirmationPhoneResponse\x12\x17\n\x0fregistration_id\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x1f\n\x04\x63\x61ll\x18\x03 \x01(\x0b\x32\x11.auth.v1.CallInfo\",\n\x11RepeatCallRequest\x12\x17\n\x0fregistration_id\x18\x01 \x01(\t\"_\n\x12RepeatCallResponse\x12\x17\n\x0fregistration_id\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x1f\n\x04\x63\x61ll\x18\x03 \x01(\x0b\x32\x11.auth.v1.CallInfo\"0\n\rSignInRequest\x12\r\n\x05phone\x18\x01 \x01(\t\x12\x10\n\x08password\x18\x02 \x01(\t\"U\n\x0eSignInResponse\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12!\n\x07session\x18\x03 \x01(\x0b\x32\x10.auth.v1.Session\".\n\x15RefreshSessionRequest\x12\x15\n\rrefresh_token\x18\x01 \x01(\t\";\n\x16RefreshSessionResponse\x12!\n\x07session\x18\x01 \x01(\x0b\x32\x10.auth.v1.Session\"S\n\x0eSignOutRequest\x12\x15\n\rrefresh_token\x18\x01 \x01(\t\x12\x14\n\x0c\x61\x63\x63\x65ss_token\x18\x02 \x01(\t\x12\x14\n\x0c\x61ll_sessions\x18\x03 \x01(\x08\":\n\x0fSignOutResponse\x12\x0f\n\x07message\x18\x01 \x01(\t\x12\x16\n\x0e\x65nded_sessions\x18\x02 \x01(\r\"0\n\x18VerifyAccessTokenRequest\x12\x14\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\t\"p\n\x19VerifyAccessTokenResponse\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12.\n\nexpires_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x10\n\x0eGetJwksRequest\"c\n\nJsonWebKey\x12\x0b\n\x03kty\x18\x01 \x01(\t\x12\x0b\n\x03\x63rv\x18\x02 \x01(\t\x12\t\n\x01x\x18\x03 \x01(\t\x12\t\n\x01y\x18\x04 \x01(\t\x12\x0b\n\x03kid\x18\x05 \x01(\t\x12\x0b\n\x03\x61lg\x18\x06 \x01(\t\x12\x0b\n\x03use\x18\x07 \x01(\t\"4\n\x0fGetJwksResponse\x12!\n\x04keys\x18\x01 \x03(\x0b\x32\x13.auth.v1.JsonWebKey\"\x13\n\x11GetProfileRequest\"\xa1\x01\n\x12GetProfileResponse\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x12\n\nfirst_name\x18\x02 \x01(\t\x12\x11\n\tlast_name\x18\x03 \x01(\t\x12\r\n\x05phone\x18\x04 \x01(\t\x12\x11\n\tvk_linked\x18\x05 \x01(\x08\x12\x31\n\rregistered_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp2\xd6\x06\n\x0b\x41uthService\x12Z\n\x11\x42\x65ginRegistration\x12!.auth.v1.BeginRegistrationRequest\x1a\".auth.v1.BeginRegistrationResponse\x12T\n\x0f\x45ndRegistration\x12\x1f.auth.v1.EndRegistrationRequest\x1a .auth.v1.EndRegistrationResponse\x12\x45\n\nEntranceVk\x12\x1a.auth.v1.EntranceVkRequest\x1a\x1b.auth.v1.EntranceVkResponse\x12Z\n\x11\x43onfirmationPhone\x12!.auth.v1.ConfirmationPhoneRequest\x1a\".auth.v1.ConfirmationPhoneResponse\x12\x45\n\nRepeatCall\x12\x1a.auth.v1.RepeatCallRequest\x1a\x1b.auth.v1.RepeatCallResponse\x12\x39\n\x06SignIn\x12\x16.auth.v1.SignInRequest\x1a\x17.auth.v1.SignInResponse\x12Q\n\x0eRefreshSession\x12\x1e.auth.v1.RefreshSessionRequest\x1a\x1f.auth.v1.RefreshSessionResponse\x12<\n\x07SignOut\x12\x17.auth.v1.SignOutRequest\x1a\x18.auth.v1.SignOutResponse\x12Z\n\x11VerifyAccessToken\x12!.auth.v1.VerifyAccessTokenRequest\x1a\".auth.v1.VerifyAccessTokenResponse\x12<\n\x07GetJwks\x12\x17.auth.v1.GetJwksRequest\x1a\x18.auth.v1.GetJwksResponse\x12\x45\n\nGetProfile\x12\x1a.auth.v1.GetProfileRequest\x1a\x1b.auth.v1.GetProfileResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'auth.v1.auth_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CALLINFO']._serialized_start=31
-  _globals['_CALLINFO']._serialized_end=126
-  _globals['_BEGINREGISTRATIONREQUEST']._serialized_start=129
-  _globals['_BEGINREGISTRATIONREQUEST']._serialized_end=259
-  _globals['_BEGINREGISTRATIONRESPONSE']._serialized_start=261
-  _globals['_BEGINREGISTRATIONRESPONSE']._serialized_end=363
-  _globals['_ENDREGISTRATIONREQUEST']._serialized_start=365
-  _globals['_ENDREGISTRATIONREQUEST']._serialized_end=428
-  _globals['_ENDREGISTRATIONRESPONSE']._serialized_start=430
-  _globals['_ENDREGISTRATIONRESPONSE']._serialized_end=489
-  _globals['_ENTRANCEVKREQUEST']._serialized_start=491
-  _globals['_ENTRANCEVKREQUEST']._serialized_end=525
-  _globals['_ENTRANCEVKRESPONSE']._serialized_start=527
-  _globals['_ENTRANCEVKRESPONSE']._serialized_end=589
-  _globals['_CONFIRMATIONPHONEREQUEST']._serialized_start=591
-  _globals['_CONFIRMATIONPHONEREQUEST']._serialized_end=657
-  _globals['_CONFIRMATIONPHONERESPONSE']._serialized_start=659
-  _globals['_CONFIRMATIONPHONERESPONSE']._serialized_end=761
-  _globals['_REPEATCALLREQUEST']._serialized_start=763
-  _globals['_REPEATCALLREQUEST']._serialized_end=807
-  _globals['_REPEATCALLRESPONSE']._serialized_start=809
-  _globals['_REPEATCALLRESPONSE']._serialized_end=904
-  _globals['_AUTHSERVICE']._serialized_start=907
-  _globals['_AUTHSERVICE']._serialized_end=1332
+  _globals['_SESSION']._serialized_start=65
+  _globals['_SESSION']._serialized_end=242
+  _globals['_CALLINFO']._serialized_start=244
+  _globals['_CALLINFO']._serialized_end=339
+  _globals['_BEGINREGISTRATIONREQUEST']._serialized_start=342
+  _globals['_BEGINREGISTRATIONREQUEST']._serialized_end=472
+  _globals['_BEGINREGISTRATIONRESPONSE']._serialized_start=474
+  _globals['_BEGINREGISTRATIONRESPONSE']._serialized_end=576
+  _globals['_ENDREGISTRATIONREQUEST']._serialized_start=578
+  _globals['_ENDREGISTRATIONREQUEST']._serialized_end=641
+  _globals['_ENDREGISTRATIONRESPONSE']._serialized_start=643
+  _globals['_ENDREGISTRATIONRESPONSE']._serialized_end=737
+  _globals['_ENTRANCEVKREQUEST']._serialized_start=739
+  _globals['_ENTRANCEVKREQUEST']._serialized_end=773
+  _globals['_ENTRANCEVKRESPONSE']._serialized_start=775
+  _globals['_ENTRANCEVKRESPONSE']._serialized_end=889
+  _globals['_CONFIRMATIONPHONEREQUEST']._serialized_start=891
+  _globals['_CONFIRMATIONPHONEREQUEST']._serialized_end=957
+  _globals['_CONFIRMATIONPHONERESPONSE']._serialized_start=959
+  _globals['_CONFIRMATIONPHONERESPONSE']._serialized_end=1061
+  _globals['_REPEATCALLREQUEST']._serialized_start=1063
+  _globals['_REPEATCALLREQUEST']._serialized_end=1107
+  _globals['_REPEATCALLRESPONSE']._serialized_start=1109
+  _globals['_REPEATCALLRESPONSE']._serialized_end=1204
+  _globals['_SIGNINREQUEST']._serialized_start=1206
+  _globals['_SIGNINREQUEST']._serialized_end=1254
+  _globals['_SIGNINRESPONSE']._serialized_start=1256
+  _globals['_SIGNINRESPONSE']._serialized_end=1341
+  _globals['_REFRESHSESSIONREQUEST']._serialized_start=1343
+  _globals['_REFRESHSESSIONREQUEST']._serialized_end=1389
+  _globals['_REFRESHSESSIONRESPONSE']._serialized_start=1391
+  _globals['_REFRESHSESSIONRESPONSE']._serialized_end=1450
+  _globals['_SIGNOUTREQUEST']._serialized_start=1452
+  _globals['_SIGNOUTREQUEST']._serialized_end=1535
+  _globals['_SIGNOUTRESPONSE']._serialized_start=1537
+  _globals['_SIGNOUTRESPONSE']._serialized_end=1595
+  _globals['_VERIFYACCESSTOKENREQUEST']._serialized_start=1597
+  _globals['_VERIFYACCESSTOKENREQUEST']._serialized_end=1645
+  _globals['_VERIFYACCESSTOKENRESPONSE']._serialized_start=1647
+  _globals['_VERIFYACCESSTOKENRESPONSE']._serialized_end=1759
+  _globals['_GETJWKSREQUEST']._serialized_start=1761
+  _globals['_GETJWKSREQUEST']._serialized_end=1777
+  _globals['_JSONWEBKEY']._serialized_start=1779
+  _globals['_JSONWEBKEY']._serialized_end=1878
+  _globals['_GETJWKSRESPONSE']._serialized_start=1880
+  _globals['_GETJWKSRESPONSE']._serialized_end=1932
+  _globals['_GETPROFILEREQUEST']._serialized_start=1934
+  _globals['_GETPROFILEREQUEST']._serialized_end=1953
+  _globals['_GETPROFILERESPONSE']._serialized_start=1956
+  _globals['_GETPROFILERESPONSE']._serialized_end=2117
+  _globals['_AUTHSERVICE']._serialized_start=2120
+  _globals['_AUTHSERVICE']._serialized_end=2974
 # @@protoc_insertion_point(module_scope)

@@ -55,6 +55,10 @@ class AuthServiceStub:
     PHONE_NOT_CONFIRMED     FAILED_PRECONDITION  a VK entry ended before a call was placed
     CALL_TOO_SOON           RESOURCE_EXHAUSTED   a new call asked for too early; the status
     also carries google.rpc.RetryInfo
+    CREDENTIALS_INVALID     UNAUTHENTICATED   unknown phone or wrong password (one answer)
+    ACCESS_TOKEN_INVALID    UNAUTHENTICATED   forged, expired or revoked access token
+    REFRESH_TOKEN_INVALID   UNAUTHENTICATED   unknown refresh token, or its session ended
+    REFRESH_TOKEN_REUSED    UNAUTHENTICATED   a spent refresh token: the session is ended
     """
 
     def __init__(self, channel):
@@ -88,6 +92,36 @@ class AuthServiceStub:
                 request_serializer=auth_dot_v1_dot_auth__pb2.RepeatCallRequest.SerializeToString,
                 response_deserializer=auth_dot_v1_dot_auth__pb2.RepeatCallResponse.FromString,
                 _registered_method=True)
+        self.SignIn = channel.unary_unary(
+                '/auth.v1.AuthService/SignIn',
+                request_serializer=auth_dot_v1_dot_auth__pb2.SignInRequest.SerializeToString,
+                response_deserializer=auth_dot_v1_dot_auth__pb2.SignInResponse.FromString,
+                _registered_method=True)
+        self.RefreshSession = channel.unary_unary(
+                '/auth.v1.AuthService/RefreshSession',
+                request_serializer=auth_dot_v1_dot_auth__pb2.RefreshSessionRequest.SerializeToString,
+                response_deserializer=auth_dot_v1_dot_auth__pb2.RefreshSessionResponse.FromString,
+                _registered_method=True)
+        self.SignOut = channel.unary_unary(
+                '/auth.v1.AuthService/SignOut',
+                request_serializer=auth_dot_v1_dot_auth__pb2.SignOutRequest.SerializeToString,
+                response_deserializer=auth_dot_v1_dot_auth__pb2.SignOutResponse.FromString,
+                _registered_method=True)
+        self.VerifyAccessToken = channel.unary_unary(
+                '/auth.v1.AuthService/VerifyAccessToken',
+                request_serializer=auth_dot_v1_dot_auth__pb2.VerifyAccessTokenRequest.SerializeToString,
+                response_deserializer=auth_dot_v1_dot_auth__pb2.VerifyAccessTokenResponse.FromString,
+                _registered_method=True)
+        self.GetJwks = channel.unary_unary(
+                '/auth.v1.AuthService/GetJwks',
+                request_serializer=auth_dot_v1_dot_auth__pb2.GetJwksRequest.SerializeToString,
+                response_deserializer=auth_dot_v1_dot_auth__pb2.GetJwksResponse.FromString,
+                _registered_method=True)
+        self.GetProfile = channel.unary_unary(
+                '/auth.v1.AuthService/GetProfile',
+                request_serializer=auth_dot_v1_dot_auth__pb2.GetProfileRequest.SerializeToString,
+                response_deserializer=auth_dot_v1_dot_auth__pb2.GetProfileResponse.FromString,
+                _registered_method=True)
 
 
 class AuthServiceServicer:
@@ -120,6 +154,10 @@ class AuthServiceServicer:
     PHONE_NOT_CONFIRMED     FAILED_PRECONDITION  a VK entry ended before a call was placed
     CALL_TOO_SOON           RESOURCE_EXHAUSTED   a new call asked for too early; the status
     also carries google.rpc.RetryInfo
+    CREDENTIALS_INVALID     UNAUTHENTICATED   unknown phone or wrong password (one answer)
+    ACCESS_TOKEN_INVALID    UNAUTHENTICATED   forged, expired or revoked access token
+    REFRESH_TOKEN_INVALID   UNAUTHENTICATED   unknown refresh token, or its session ended
+    REFRESH_TOKEN_REUSED    UNAUTHENTICATED   a spent refresh token: the session is ended
     """
 
     def BeginRegistration(self, request, context):
@@ -133,7 +171,8 @@ class AuthServiceServicer:
 
     def EndRegistration(self, request, context):
         """Ends a phone registration or a VK entry with the code of the flash call and
-        creates the user (or, for a VK entry whose phone is registered, links VK to it).
+        creates the user (or, for a VK entry whose phone is registered, links VK to it),
+        and starts a session for that user.
         Errors: FIELD_MISSING, REGISTRATION_NOT_FOUND, CODE_INVALID, CODE_EXPIRED,
         ATTEMPTS_EXHAUSTED, PHONE_NOT_CONFIRMED, PHONE_TAKEN, VK_ALREADY_LINKED.
         """
@@ -143,7 +182,9 @@ class AuthServiceServicer:
 
     def EntranceVk(self, request, context):
         """Starts a VK entry: checks the VK access token and keeps the VK account's names.
-        Errors: FIELD_MISSING, VK_TOKEN_INVALID, VK_UNAVAILABLE, VK_ALREADY_LINKED.
+        When the VK account is already linked to a user, signs that user in instead:
+        the response then has a session and no registration_id.
+        Errors: VK_TOKEN_INVALID, VK_UNAVAILABLE.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -164,6 +205,58 @@ class AuthServiceServicer:
         is known, once retry_call_in_seconds have passed. The old code stops working.
         Errors: FIELD_MISSING, REGISTRATION_NOT_FOUND, PHONE_NOT_CONFIRMED,
         CALL_TOO_SOON, CALL_FAILED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SignIn(self, request, context):
+        """Signs a registered user in with phone and password and starts a session.
+        Errors: PHONE_INVALID, CREDENTIALS_INVALID.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RefreshSession(self, request, context):
+        """Trades a refresh token for a new access token and a new refresh token. Each
+        refresh token works once; a concurrent retry within a few seconds gets the same
+        answer, a later reuse ends the whole session.
+        Errors: FIELD_MISSING, REFRESH_TOKEN_INVALID, REFRESH_TOKEN_REUSED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SignOut(self, request, context):
+        """Ends the session of a refresh token or an access token, or every session of its
+        user. Ending a session that has ended already succeeds.
+        Errors: FIELD_MISSING, REFRESH_TOKEN_INVALID, ACCESS_TOKEN_INVALID.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def VerifyAccessToken(self, request, context):
+        """Checks an access token: signature, issuer, audience, expiry, and that its session
+        has not ended. This is the call other services make.
+        Errors: ACCESS_TOKEN_INVALID.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetJwks(self, request, context):
+        """The public keys that verify access tokens, in JWK Set form, for offline checks.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetProfile(self, request, context):
+        """The profile of the user whose access token is in the metadata
+        `authorization: Bearer <token>`.
+        Errors: ACCESS_TOKEN_INVALID.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -196,6 +289,36 @@ def add_AuthServiceServicer_to_server(servicer, server):
                     servicer.RepeatCall,
                     request_deserializer=auth_dot_v1_dot_auth__pb2.RepeatCallRequest.FromString,
                     response_serializer=auth_dot_v1_dot_auth__pb2.RepeatCallResponse.SerializeToString,
+            ),
+            'SignIn': grpc.unary_unary_rpc_method_handler(
+                    servicer.SignIn,
+                    request_deserializer=auth_dot_v1_dot_auth__pb2.SignInRequest.FromString,
+                    response_serializer=auth_dot_v1_dot_auth__pb2.SignInResponse.SerializeToString,
+            ),
+            'RefreshSession': grpc.unary_unary_rpc_method_handler(
+                    servicer.RefreshSession,
+                    request_deserializer=auth_dot_v1_dot_auth__pb2.RefreshSessionRequest.FromString,
+                    response_serializer=auth_dot_v1_dot_auth__pb2.RefreshSessionResponse.SerializeToString,
+            ),
+            'SignOut': grpc.unary_unary_rpc_method_handler(
+                    servicer.SignOut,
+                    request_deserializer=auth_dot_v1_dot_auth__pb2.SignOutRequest.FromString,
+                    response_serializer=auth_dot_v1_dot_auth__pb2.SignOutResponse.SerializeToString,
+            ),
+            'VerifyAccessToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.VerifyAccessToken,
+                    request_deserializer=auth_dot_v1_dot_auth__pb2.VerifyAccessTokenRequest.FromString,
+                    response_serializer=auth_dot_v1_dot_auth__pb2.VerifyAccessTokenResponse.SerializeToString,
+            ),
+            'GetJwks': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetJwks,
+                    request_deserializer=auth_dot_v1_dot_auth__pb2.GetJwksRequest.FromString,
+                    response_serializer=auth_dot_v1_dot_auth__pb2.GetJwksResponse.SerializeToString,
+            ),
+            'GetProfile': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetProfile,
+                    request_deserializer=auth_dot_v1_dot_auth__pb2.GetProfileRequest.FromString,
+                    response_serializer=auth_dot_v1_dot_auth__pb2.GetProfileResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -235,6 +358,10 @@ class AuthService:
     PHONE_NOT_CONFIRMED     FAILED_PRECONDITION  a VK entry ended before a call was placed
     CALL_TOO_SOON           RESOURCE_EXHAUSTED   a new call asked for too early; the status
     also carries google.rpc.RetryInfo
+    CREDENTIALS_INVALID     UNAUTHENTICATED   unknown phone or wrong password (one answer)
+    ACCESS_TOKEN_INVALID    UNAUTHENTICATED   forged, expired or revoked access token
+    REFRESH_TOKEN_INVALID   UNAUTHENTICATED   unknown refresh token, or its session ended
+    REFRESH_TOKEN_REUSED    UNAUTHENTICATED   a spent refresh token: the session is ended
     """
 
     @staticmethod
@@ -362,6 +489,168 @@ class AuthService:
             '/auth.v1.AuthService/RepeatCall',
             auth_dot_v1_dot_auth__pb2.RepeatCallRequest.SerializeToString,
             auth_dot_v1_dot_auth__pb2.RepeatCallResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SignIn(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/auth.v1.AuthService/SignIn',
+            auth_dot_v1_dot_auth__pb2.SignInRequest.SerializeToString,
+            auth_dot_v1_dot_auth__pb2.SignInResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RefreshSession(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/auth.v1.AuthService/RefreshSession',
+            auth_dot_v1_dot_auth__pb2.RefreshSessionRequest.SerializeToString,
+            auth_dot_v1_dot_auth__pb2.RefreshSessionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SignOut(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/auth.v1.AuthService/SignOut',
+            auth_dot_v1_dot_auth__pb2.SignOutRequest.SerializeToString,
+            auth_dot_v1_dot_auth__pb2.SignOutResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def VerifyAccessToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/auth.v1.AuthService/VerifyAccessToken',
+            auth_dot_v1_dot_auth__pb2.VerifyAccessTokenRequest.SerializeToString,
+            auth_dot_v1_dot_auth__pb2.VerifyAccessTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetJwks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/auth.v1.AuthService/GetJwks',
+            auth_dot_v1_dot_auth__pb2.GetJwksRequest.SerializeToString,
+            auth_dot_v1_dot_auth__pb2.GetJwksResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetProfile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/auth.v1.AuthService/GetProfile',
+            auth_dot_v1_dot_auth__pb2.GetProfileRequest.SerializeToString,
+            auth_dot_v1_dot_auth__pb2.GetProfileResponse.FromString,
             options,
             channel_credentials,
             insecure,
