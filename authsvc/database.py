@@ -27,12 +27,18 @@ def create_database_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine, "connect", _enable_sqlite_foreign_keys)
     else:
         connect_args = {"connect_timeout": 5} if parsed.get_driver_name() == "psycopg2" else {}
+        # hide_parameters: SQL logs and errors must not show phones or other values.
         engine = create_engine(
-            url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=connect_args
+            url,
+            pool_pre_ping=True,
+            pool_size=10,
+            max_overflow=20,
+            connect_args=connect_args,
+            hide_parameters=True,
         )
     event.listen(engine, "handle_error", _storage_unavailable)
     return engine
