@@ -40,6 +40,11 @@ class Settings:
     code_ttl_seconds: int
     call_cooldown_seconds: int
     log_level: str
+    signing_key_files: tuple[Path, ...]
+    access_token_ttl_seconds: int
+    session_ttl_seconds: int
+    token_issuer: str
+    token_audience: str
 
 
 # Every variable the service and the gateway read; anything else with the prefix is a typo.
@@ -58,6 +63,11 @@ KNOWN_VARIABLES = frozenset(
         "CODE_TTL_SECONDS",
         "CALL_COOLDOWN_SECONDS",
         "LOG_LEVEL",
+        "SIGNING_KEYS",
+        "ACCESS_TOKEN_TTL_SECONDS",
+        "SESSION_TTL_SECONDS",
+        "TOKEN_ISSUER",
+        "TOKEN_AUDIENCE",
         "HTTP_ADDRESS",
         "GATEWAY_UPSTREAM",
         "COOKIE_SECURE",
@@ -95,7 +105,15 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         code_ttl_seconds=env.integer("CODE_TTL_SECONDS", 300, 30, 600),
         call_cooldown_seconds=env.integer("CALL_COOLDOWN_SECONDS", 30, 15, 600),
         log_level=env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
+        signing_key_files=env.paths("SIGNING_KEYS"),
+        access_token_ttl_seconds=env.integer("ACCESS_TOKEN_TTL_SECONDS", 900, 60, 3600),
+        session_ttl_seconds=env.integer("SESSION_TTL_SECONDS", 30 * 86400, 3600, 365 * 86400),
+        token_issuer=env.get("TOKEN_ISSUER") or "authsvc",
+        token_audience=env.get("TOKEN_AUDIENCE") or "authsvc",
     )
+    if not embedded and not settings.signing_key_files:
+        # Every process must sign with the same keys; one made up per data dir would not do.
+        env.require("SIGNING_KEYS", "AUTHSVC_DATABASE_URL is set")
     if provider == "ucaller":
         env.require("UCALLER_SERVICE_ID", "AUTHSVC_CALL_PROVIDER=ucaller")
         env.require("UCALLER_KEY", "AUTHSVC_CALL_PROVIDER=ucaller")
@@ -151,6 +169,15 @@ class Environment:
             return value if valid else None
 
         return self._parsed(name, default, parse, "HOST:PORT")
+
+    def paths(self, name: str) -> tuple[Path, ...]:
+        """A comma-separated list of file paths; each must exist."""
+        parts = (self.get(name) or "").split(",")
+        paths = tuple(Path(part.strip()) for part in parts if part.strip())
+        for path in paths:
+            if not path.is_file():
+                raise ConfigError(f"{PREFIX}{name} names {path}, which is not a file")
+        return paths
 
     def url(self, name: str, default: str) -> str:
         def parse(value: str) -> str | None:

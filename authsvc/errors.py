@@ -67,7 +67,11 @@ class VkAlreadyLinked(AuthError):
     default_message = "This VK account or this phone's user is already linked to VK"
 
 
-class VkTokenInvalid(AuthError):
+class Unauthenticated(AuthError):
+    """A credential (VK token, password, access or refresh token) was not accepted."""
+
+
+class VkTokenInvalid(Unauthenticated):
     reason = "VK_TOKEN_INVALID"
     default_message = messages.VK_TOKEN_INVALID
 
@@ -128,28 +132,28 @@ class StorageUnavailable(ProviderUnavailable):
     default_message = "The service cannot reach its database right now; try again later"
 
 
-class CredentialsInvalid(AuthError):
+class CredentialsInvalid(Unauthenticated):
     """Sign-in failed; the same error whether the phone is unknown or the password wrong."""
 
     reason = "CREDENTIALS_INVALID"
     default_message = "The phone number or the password is not correct"
 
 
-class AccessTokenInvalid(AuthError):
+class AccessTokenInvalid(Unauthenticated):
     """The access token is malformed, forged, expired, or its session has ended."""
 
     reason = "ACCESS_TOKEN_INVALID"
     default_message = "The access token is not valid"
 
 
-class RefreshTokenInvalid(AuthError):
+class RefreshTokenInvalid(Unauthenticated):
     """The refresh token is unknown, or its session has ended or expired."""
 
     reason = "REFRESH_TOKEN_INVALID"
     default_message = "The refresh token is not valid"
 
 
-class RefreshTokenReused(AuthError):
+class RefreshTokenReused(Unauthenticated):
     """A spent refresh token came back: it was copied, so its whole session is ended."""
 
     reason = "REFRESH_TOKEN_REUSED"

@@ -14,3 +14,8 @@ CALL_FAILED = "Error working with the number confirmation service"
 CODE_INVALID = "The verification code is not correct"
 CODE_INVALID_VK = "Confirmation keys are not correct"
 VK_TOKEN_INVALID = "VK token is not valid"
+
+# Messages of our own, for operations the seed did not have.
+SIGNED_IN = "You have successfully signed in"
+SIGNED_IN_VK = "You have successfully signed in with VK"
+SIGNED_OUT = "You have successfully signed out"

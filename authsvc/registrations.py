@@ -66,6 +66,14 @@ class CallPlaced:
     retry_call_in_seconds: int
 
 
+@dataclass(frozen=True)
+class VkEntry:
+    """The outcome of a VK entry: a new flow, or the user the VK account is linked to."""
+
+    registration_id: str | None
+    linked_user_id: str | None
+
+
 class RegistrationService:
     """Begins, continues and ends registration flows."""
 
@@ -123,19 +131,19 @@ class RegistrationService:
         self._repository.add_registration(pending, created_at=now)
         return self._call_placed(registration_id)
 
-    def enter_with_vk(self, token: str, client_ip: str | None = None) -> str:
-        """Start a VK entry from a VK access token; return the registration id.
+    def enter_with_vk(self, token: str, client_ip: str | None = None) -> VkEntry:
+        """Start a VK entry from a VK access token, or find the user it is linked to.
 
         :raises VkTokenInvalid: VK rejected the token.
         :raises VkUnavailable: VK could not be asked.
-        :raises VkAlreadyLinked: the VK account belongs to a user already.
         """
         if not token.strip():
             raise VkTokenInvalid(field="token")
         account = self._vk.fetch_account(token, client_ip)
         vk_user_id = str(account.user_id)
-        if self._repository.find_user_by_vk(vk_user_id) is not None:
-            raise VkAlreadyLinked(field="token")
+        linked = self._repository.find_user_by_vk(vk_user_id)
+        if linked is not None:
+            return VkEntry(registration_id=None, linked_user_id=linked.id)
 
         registration_id = new_registration_id()
         now = self._clock()
@@ -154,7 +162,7 @@ class RegistrationService:
             expires_at=now + self._policy.flow_ttl,
         )
         self._repository.add_registration(pending, created_at=now)
-        return registration_id
+        return VkEntry(registration_id=registration_id, linked_user_id=None)
 
     def confirm_phone(self, registration_id: str, phone: str) -> CallPlaced:
         """Place the call that confirms the phone of a VK entry.

@@ -79,6 +79,23 @@ class Repository:
             user = session.scalars(select(User).where(User.phone == phone)).one_or_none()
             return None if user is None else _user_record(session, user)
 
+    def find_user(self, user_id: str) -> UserRecord | None:
+        with self._sessions() as session:
+            user = session.get(User, user_id)
+            return None if user is None else _user_record(session, user)
+
+    def find_credentials(self, phone: str) -> tuple[str, str | None] | None:
+        """Return (user id, password hash or None) of the phone's user, if any."""
+        query = select(User.id, User.password_hash).where(User.phone == phone)
+        with self._sessions() as session:
+            row = session.execute(query).one_or_none()
+            return None if row is None else (row.id, row.password_hash)
+
+    def replace_password_hash(self, user_id: str, password_hash: str) -> None:
+        """Store a rehash of the same password in the current scheme."""
+        rehash = update(User).where(User.id == user_id).values(password_hash=password_hash)
+        self._changed_one(rehash)
+
     def find_user_by_vk(self, vk_user_id: str) -> UserRecord | None:
         query = (
             select(User)

@@ -55,8 +55,10 @@ def test_one_registration_ended_twenty_times_at_once_makes_one_user(
 
     counted = outcomes([ending(stub, begun.registration_id, code)] * 20)
 
+    # Every call spends one of the three tries before comparing, so late callers may find
+    # them spent (FAILED_PRECONDITION) rather than the flow ended (NOT_FOUND).
     assert counted["OK"] == 1
-    assert set(counted) <= {"OK", "NOT_FOUND"}
+    assert set(counted) <= {"OK", "NOT_FOUND", "FAILED_PRECONDITION"}
     assert row_counts(running_service.engine) == {
         "users": 1,
         "identities": 0,

@@ -162,19 +162,6 @@ def test_vk_outage_is_unavailable_not_an_invalid_token(
     assert TOKEN not in failure.message
 
 
-def test_vk_account_already_linked_cannot_enter_again(
-    stub: AuthServiceStub, running_service: RunningService, vk_user: VkUser
-) -> None:
-    registration_id = enter(stub)
-    confirm(stub, registration_id)
-    end(stub, registration_id, running_service.ucaller.last_code_for(PHONE))
-
-    failure = failure_of(lambda: enter(stub))
-
-    assert failure.code == grpc.StatusCode.ALREADY_EXISTS
-    assert failure.reason == "VK_ALREADY_LINKED"
-
-
 def test_phone_of_a_user_with_another_vk_account_is_refused(
     stub: AuthServiceStub, running_service: RunningService, vk_user: VkUser
 ) -> None:

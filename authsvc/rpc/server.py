@@ -12,9 +12,9 @@ from auth.v1 import auth_pb2, auth_pb2_grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from authsvc.assembly import Services
 from authsvc.clock import Clock, system_clock
 from authsvc.errors import StorageUnavailable
-from authsvc.registrations import RegistrationService
 from authsvc.repository import Repository
 from authsvc.rpc.call_log import CallLogInterceptor
 from authsvc.rpc.servicer import AuthServicer
@@ -44,8 +44,7 @@ class AuthServer:
 
     def __init__(
         self,
-        registrations: RegistrationService,
-        repository: Repository,
+        services: Services,
         address: str,
         *,
         max_workers: int = 16,
@@ -57,7 +56,8 @@ class AuthServer:
             options=_SERVER_OPTIONS,
         )
         self.health = health.HealthServicer(experimental_non_blocking=True)
-        auth_pb2_grpc.add_AuthServiceServicer_to_server(AuthServicer(registrations), self.server)
+        servicer = AuthServicer(services.registrations, services.sessions)
+        auth_pb2_grpc.add_AuthServiceServicer_to_server(servicer, self.server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         reflection.enable_server_reflection(
             (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), self.server
@@ -66,7 +66,7 @@ class AuthServer:
 
         self.port = self.server.add_insecure_port(address)
         self._address = address
-        self._monitor = _HealthMonitor(repository, self._set_health, clock)
+        self._monitor = _HealthMonitor(services.repository, self._set_health, clock)
 
     def start(self) -> None:
         """Start serving; health turns SERVING once the database answers."""

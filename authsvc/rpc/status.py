@@ -15,8 +15,8 @@ from authsvc.errors import (
     PhoneTaken,
     ProviderUnavailable,
     RegistrationNotFound,
+    Unauthenticated,
     VkAlreadyLinked,
-    VkTokenInvalid,
 )
 
 ERROR_DOMAIN = "authsvc"
@@ -26,7 +26,7 @@ STATUS_CODES: dict[type[AuthError], grpc.StatusCode] = {
     InvalidInput: grpc.StatusCode.INVALID_ARGUMENT,
     PhoneTaken: grpc.StatusCode.ALREADY_EXISTS,
     VkAlreadyLinked: grpc.StatusCode.ALREADY_EXISTS,
-    VkTokenInvalid: grpc.StatusCode.UNAUTHENTICATED,
+    Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
     ProviderUnavailable: grpc.StatusCode.UNAVAILABLE,
     RegistrationNotFound: grpc.StatusCode.NOT_FOUND,
     FlowStateError: grpc.StatusCode.FAILED_PRECONDITION,
