@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
 PREFIX = "AUTHSVC_"
 DEFAULT_GRPC_ADDRESS = "127.0.0.1:50051"
 DEFAULT_UCALLER_URL = "https://api.ucaller.ru/v1.0"
@@ -87,7 +90,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env.reject_unknown()
 
     data_dir = Path(env.get("DATA_DIR") or _default_data_dir()).expanduser()
-    database_url = env.get("DATABASE_URL")
+    database_url = env.database_url("DATABASE_URL")
     embedded = database_url is None
     provider = env.choice("CALL_PROVIDER", CALL_PROVIDERS, "dev" if embedded else "ucaller")
 
@@ -178,6 +181,24 @@ class Environment:
             if not path.is_file():
                 raise ConfigError(f"{PREFIX}{name} names {path}, which is not a file")
         return paths
+
+    def database_url(self, name: str) -> str | None:
+        """A PostgreSQL or SQLite URL whose driver is installed, or None when unset."""
+        value = self.get(name)
+        if value is None:
+            return None
+        expected = ConfigError(
+            f"{PREFIX}{name} must be a PostgreSQL (or SQLite) SQLAlchemy URL such as "
+            "postgresql+psycopg2://user@host:5432/authsvc"
+        )
+        try:
+            url = make_url(value)
+            url.get_dialect().import_dbapi()
+        except (ArgumentError, NoSuchModuleError, ImportError) as error:
+            raise expected from error
+        if url.get_backend_name() not in ("postgresql", "sqlite"):
+            raise expected
+        return value
 
     def url(self, name: str, default: str) -> str:
         def parse(value: str) -> str | None:

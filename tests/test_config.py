@@ -268,12 +268,6 @@ def test_without_a_mapping_the_process_environment_is_read(
     assert (settings.data_dir, settings.code_ttl_seconds) == (tmp_path, 45)
 
 
-@pytest.mark.xfail(
-    reason="bug: config.py accepts any AUTHSVC_DATABASE_URL; `serve` then dies with "
-    "SQLAlchemy's ArgumentError traceback instead of a message naming the variable",
-    raises=pytest.fail.Exception,
-    strict=True,
-)
 def test_unparseable_database_url_stops_with_a_message_naming_the_variable(
     production: dict[str, str],
 ) -> None:
