@@ -1,0 +1,122 @@
+"""The gRPC channel to AuthService: one typed method per RPC, each with a deadline."""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+import grpc
+from auth.v1 import auth_pb2
+from google.protobuf.message import Message
+from grpc_health.v1 import health_pb2
+
+from authsvc.gateway.errors import (
+    SERVICE_UNAVAILABLE,
+    SERVICE_UNAVAILABLE_MESSAGE,
+    GatewayError,
+    from_rpc_error,
+)
+
+# The service reads the person's address from this metadata key (authsvc.rpc.servicer);
+# the gateway imports nothing of the service, so the name is repeated here.
+CLIENT_ADDRESS_KEY = "x-client-address"
+SERVICE_NAME = "auth.v1.AuthService"
+HEALTH_DEADLINE_SECONDS = 2.0
+NOT_SERVING_MESSAGE = "The authentication service is not serving"
+
+_CHANNEL_OPTIONS = [
+    # Reconnect soon after the service comes back, instead of backing off for minutes.
+    ("grpc.initial_reconnect_backoff_ms", 500),
+    ("grpc.max_reconnect_backoff_ms", 5_000),
+    # The service allows a ping every 10 s at most; one every 30 s keeps idle links alive.
+    ("grpc.keepalive_time_ms", 30_000),
+    ("grpc.keepalive_timeout_ms", 10_000),
+]
+
+RequestT = TypeVar("RequestT", bound=Message)
+ResponseT = TypeVar("ResponseT", bound=Message)
+
+
+class Rpc(Generic[RequestT, ResponseT]):
+    """One AuthService RPC; a failure comes out as a GatewayError."""
+
+    def __init__(
+        self,
+        channel: grpc.aio.Channel,
+        name: str,
+        types: tuple[type[RequestT], type[ResponseT]],
+        deadline_seconds: float,
+    ) -> None:
+        request_type, response_type = types
+        self._call = channel.unary_unary(
+            f"/{SERVICE_NAME}/{name}",
+            request_serializer=request_type.SerializeToString,
+            response_deserializer=response_type.FromString,
+        )
+        self._deadline = deadline_seconds
+
+    async def __call__(self, request: RequestT, client_address: str | None) -> ResponseT:
+        """Call the RPC for the person at ``client_address``.
+
+        :raises GatewayError: the call failed; its status and body come from the gRPC code.
+        """
+        metadata = ((CLIENT_ADDRESS_KEY, client_address),) if client_address else None
+        try:
+            return await self._call(request, timeout=self._deadline, metadata=metadata)
+        except grpc.aio.AioRpcError as error:
+            raise from_rpc_error(error) from error
+
+
+class Upstream:
+    """The channel to AuthService and its RPCs; close it when the gateway stops."""
+
+    def __init__(self, address: str, deadline_seconds: float) -> None:
+        self._channel = grpc.aio.insecure_channel(address, options=_CHANNEL_OPTIONS)
+        channel, deadline = self._channel, deadline_seconds
+        pb = auth_pb2
+        self.begin_registration = Rpc(
+            channel,
+            "BeginRegistration",
+            (pb.BeginRegistrationRequest, pb.BeginRegistrationResponse),
+            deadline,
+        )
+        self.end_registration = Rpc(
+            channel,
+            "EndRegistration",
+            (pb.EndRegistrationRequest, pb.EndRegistrationResponse),
+            deadline,
+        )
+        self.entrance_vk = Rpc(
+            channel, "EntranceVk", (pb.EntranceVkRequest, pb.EntranceVkResponse), deadline
+        )
+        self.confirmation_phone = Rpc(
+            channel,
+            "ConfirmationPhone",
+            (pb.ConfirmationPhoneRequest, pb.ConfirmationPhoneResponse),
+            deadline,
+        )
+        self.repeat_call = Rpc(
+            channel, "RepeatCall", (pb.RepeatCallRequest, pb.RepeatCallResponse), deadline
+        )
+        self._health_check = self._channel.unary_unary(
+            "/grpc.health.v1.Health/Check",
+            request_serializer=health_pb2.HealthCheckRequest.SerializeToString,
+            response_deserializer=health_pb2.HealthCheckResponse.FromString,
+        )
+
+    async def check_serving(self) -> None:
+        """Ask the service's health check whether AuthService is serving.
+
+        :raises GatewayError: 503 when it is not serving or does not answer.
+        """
+        request = health_pb2.HealthCheckRequest(service=SERVICE_NAME)
+        try:
+            answer = await self._health_check(request, timeout=HEALTH_DEADLINE_SECONDS)
+        except grpc.aio.AioRpcError as error:
+            # Whatever went wrong, the gateway cannot serve: never 501 or 504 here.
+            raise GatewayError(503, SERVICE_UNAVAILABLE_MESSAGE, SERVICE_UNAVAILABLE) from error
+        if answer.status != health_pb2.HealthCheckResponse.SERVING:
+            raise GatewayError(503, NOT_SERVING_MESSAGE, SERVICE_UNAVAILABLE)
+
+    async def close(self) -> None:
+        """Close the channel; calls still running are cancelled."""
+        await self._channel.close()

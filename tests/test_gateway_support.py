@@ -1,0 +1,121 @@
+"""What the gateway tests share: a real uvicorn server in front of the real gRPC service.
+
+The fixtures here are imported by the ``test_gateway_*`` modules; this module has no tests.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import Any
+
+import httpx
+import pytest
+
+from authsvc.gateway.server import GatewayServer
+from authsvc.gateway.settings import GatewaySettings
+from tests.fakes.vk import VkUser
+from tests.fixtures.service import RunningService
+
+CALL_PLACED = "You will receive a call to your phone number, enter the last 4 digits"
+REGISTERED_BODY = b'{"status":200,"message":"You have successfully registered"}'
+VK_CONNECTED = (
+    "Your VK account is successfully found and connected. Enter the phone number to confirm it."
+)
+PHONE = "+79001000010"
+PASSWORD = "correct horse battery"
+VK_TOKEN = "vk1.a.the-token-of-ivan"
+IVAN_ON_VK = VkUser(743784474, "Ivan", "Petrov")
+
+
+@dataclass(frozen=True)
+class RunningGateway:
+    """A started gateway (``url``) and the service behind it."""
+
+    url: str
+    service: RunningService
+
+
+def local_settings(upstream: str, **changes: Any) -> GatewaySettings:
+    """Settings for a gateway on a free loopback port; cookies without Secure (plain HTTP)."""
+    settings = GatewaySettings(http_address="127.0.0.1:0", upstream=upstream, cookie_secure=False)
+    return replace(settings, **changes)
+
+
+@contextmanager
+def serving(settings: GatewaySettings) -> Iterator[GatewayServer]:
+    """Run a gateway with ``settings`` for the duration of the block."""
+    server = GatewayServer(settings)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@contextmanager
+def client(url: str) -> Iterator[httpx.Client]:
+    """An HTTP client of the gateway at ``url`` that keeps cookies."""
+    with httpx.Client(base_url=url, timeout=30) as http:
+        yield http
+
+
+def closed_port_address() -> str:
+    """A loopback address where nothing listens (the port was free a moment ago)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"127.0.0.1:{probe.getsockname()[1]}"
+
+
+@pytest.fixture
+def gateway(running_service: RunningService) -> Iterator[RunningGateway]:
+    """The gateway in front of the running service."""
+    with serving(local_settings(running_service.address)) as server:
+        yield RunningGateway(server.url, running_service)
+
+
+@pytest.fixture
+def http(gateway: RunningGateway) -> Iterator[httpx.Client]:
+    """A client of the gateway, with a cookie jar, as the mobile app would be."""
+    with client(gateway.url) as http:
+        yield http
+
+
+def registration_body(phone: str = PHONE) -> dict[str, str]:
+    """The documented ``/beg_registration`` body for Ivan Petrov."""
+    return {
+        "first_name": "Ivan",
+        "last_name": "Petrov",
+        "phone": phone,
+        "password": PASSWORD,
+        "confirmations_password": PASSWORD,
+    }
+
+
+def begin_registration(http: httpx.Client, prefix: str = "", phone: str = PHONE) -> str:
+    """Start a phone registration; return its id."""
+    response = http.post(f"{prefix}/beg_registration", json=registration_body(phone))
+    assert response.status_code == 200, response.text
+    registration_id: str = response.json()["registration_id"]
+    return registration_id
+
+
+def enter_with_vk(http: httpx.Client, gateway: RunningGateway, prefix: str = "") -> str:
+    """Start a VK entry with Ivan's working token; return its id."""
+    gateway.service.vk.add_user(VK_TOKEN, IVAN_ON_VK)
+    response = http.post(f"{prefix}/entrancevk", json={"token": VK_TOKEN})
+    assert response.status_code == 200, response.text
+    registration_id: str = response.json()["registration_id"]
+    return registration_id
+
+
+def wrong_code(code: str) -> str:
+    """A code of the same length that is not ``code``."""
+    return f"{(int(code) + 1) % 10_000:04d}"
+
+
+def error(detail: str, reason: str) -> dict[str, str]:
+    """The error body the gateway answers."""
+    return {"detail": detail, "reason": reason}
