@@ -101,27 +101,9 @@ def test_unknown_phone_and_wrong_password_get_one_answer(
     assert (failure.reason, failure.fields) == ("CREDENTIALS_INVALID", ())
 
 
-def test_user_without_password_cannot_sign_in_with_one(
-    stub: AuthServiceStub, running_service: RunningService
-) -> None:
-    running_service.vk.add_user("vk-token", VkUser(77, "Anna", "Smirnova"))
-    entry = stub.EntranceVk(auth_pb2.EntranceVkRequest(token="vk-token"))
-    stub.ConfirmationPhone(
-        auth_pb2.ConfirmationPhoneRequest(registration_id=entry.registration_id, phone=PHONE)
-    )
-    code = running_service.ucaller.last_code_for(PHONE)
-    stub.EndRegistration(
-        auth_pb2.EndRegistrationRequest(registration_id=entry.registration_id, code=code)
-    )
-
-    failure = failure_of(lambda: sign_in(stub, password=""))
-
-    assert failure.reason == "CREDENTIALS_INVALID"
-
-
-def test_linked_vk_account_signs_in_instead_of_registering(
-    stub: AuthServiceStub, running_service: RunningService
-) -> None:
+@pytest.fixture
+def vk_user(stub: AuthServiceStub, running_service: RunningService) -> str:
+    """The id of a user registered through VK (token "vk-token"), who has no password."""
     running_service.vk.add_user("vk-token", VkUser(77, "Anna", "Smirnova"))
     entry = stub.EntranceVk(auth_pb2.EntranceVkRequest(token="vk-token"))
     stub.ConfirmationPhone(
@@ -131,13 +113,26 @@ def test_linked_vk_account_signs_in_instead_of_registering(
     ended = stub.EndRegistration(
         auth_pb2.EndRegistrationRequest(registration_id=entry.registration_id, code=code)
     )
+    return str(ended.user_id)
 
+
+def test_user_without_password_cannot_sign_in_with_one(
+    stub: AuthServiceStub, vk_user: str
+) -> None:
+    failure = failure_of(lambda: sign_in(stub, password=""))
+
+    assert failure.reason == "CREDENTIALS_INVALID"
+
+
+def test_linked_vk_account_signs_in_instead_of_registering(
+    stub: AuthServiceStub, vk_user: str
+) -> None:
     again = stub.EntranceVk(auth_pb2.EntranceVkRequest(token="vk-token"))
 
     assert again.message == "You have successfully signed in with VK"
     assert again.registration_id == ""
-    assert again.user_id == ended.user_id
-    assert verify(stub, again.session.access_token).user_id == ended.user_id
+    assert again.user_id == vk_user
+    assert verify(stub, again.session.access_token).user_id == vk_user
 
 
 def test_refresh_rotates_and_reuse_of_a_spent_token_ends_the_session(
