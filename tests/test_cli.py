@@ -20,7 +20,6 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from sqlalchemy import create_engine, text
 
 from authsvc import database
-from authsvc.config import KNOWN_VARIABLES
 from authsvc.signing_keys import ensure_generated_key
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,12 +51,9 @@ def authsvc_environment(data_dir: Path, port: int, **variables: str) -> dict[str
 
 def production_variables(database_url: str, key_dir: Path) -> dict[str, str]:
     """What a server on PostgreSQL needs besides its call provider."""
-    variables = {"AUTHSVC_DATABASE_URL": database_url}
-    # Processes sharing one database sign sessions with keys that are configured, not
-    # generated, once the service issues sessions.
-    if "AUTHSVC_SIGNING_KEYS" in KNOWN_VARIABLES:
-        variables["AUTHSVC_SIGNING_KEYS"] = str(ensure_generated_key(key_dir))
-    return variables
+    # Processes sharing one database sign sessions with configured keys, not generated ones.
+    key_file = ensure_generated_key(key_dir)
+    return {"AUTHSVC_DATABASE_URL": database_url, "AUTHSVC_SIGNING_KEYS": str(key_file)}
 
 
 def run_authsvc(environ: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

@@ -24,11 +24,8 @@ UCALLER = {"AUTHSVC_UCALLER_SERVICE_ID": "104321", "AUTHSVC_UCALLER_KEY": "k" * 
 def production(tmp_path: Path) -> dict[str, str]:
     """The variables a server on PostgreSQL needs besides its call provider's credentials."""
     variables = {"AUTHSVC_DATABASE_URL": DATABASE_URL, "AUTHSVC_DATA_DIR": str(tmp_path)}
-    # Processes sharing one database sign sessions with keys that are configured, not
-    # generated, once the service issues sessions.
-    if "AUTHSVC_SIGNING_KEYS" in KNOWN_VARIABLES:
-        key_file = ensure_generated_key(tmp_path / "keys")
-        variables["AUTHSVC_SIGNING_KEYS"] = str(key_file)
+    # Processes sharing one database sign sessions with configured keys, not generated ones.
+    variables["AUTHSVC_SIGNING_KEYS"] = str(ensure_generated_key(tmp_path / "keys"))
     return variables
 
 
@@ -151,6 +148,20 @@ def test_database_url_with_ucaller_credentials_runs_in_production_mode(
         "call_cooldown_seconds": 30,
         "log_level": "INFO",
     }
+
+
+def test_database_url_requires_signing_keys_that_every_process_shares() -> None:
+    message = config_error({"AUTHSVC_DATABASE_URL": DATABASE_URL} | UCALLER)
+
+    assert message == "AUTHSVC_SIGNING_KEYS must be set when AUTHSVC_DATABASE_URL is set"
+
+
+def test_signing_key_that_is_not_a_file_names_the_variable(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.pem"
+
+    message = config_error({"AUTHSVC_SIGNING_KEYS": f"{missing}"})
+
+    assert message == f"AUTHSVC_SIGNING_KEYS names {missing}, which is not a file"
 
 
 def test_database_url_with_the_dev_provider_needs_no_ucaller_credentials(

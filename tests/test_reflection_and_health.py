@@ -21,7 +21,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
     ProtoReflectionDescriptorDatabase,
 )
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.pool import NullPool
 
 from tests.fakes.http import json_answer
 from tests.fixtures.service import RunningService
@@ -36,6 +37,7 @@ CALL_PLACED = "You will receive a call to your phone number, enter the last 4 di
 REGISTERED = "You have successfully registered"
 MAX_REQUEST_BYTES = 64 * 1024
 SERVING = health_pb2.HealthCheckResponse.SERVING
+NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
 
 
 class ReflectedService:
@@ -161,6 +163,29 @@ def test_health_becomes_serving_once_the_database_answers(
     channel: grpc.Channel, service: str
 ) -> None:
     wait_for(lambda: health_status(channel, service) == SERVING)
+
+
+def test_health_turns_not_serving_when_the_database_stops_answering(
+    channel: grpc.Channel, database_url: str, postgres_server_url: str
+) -> None:
+    wait_for(lambda: health_status(channel, AUTH_SERVICE) == SERVING)
+
+    drop_database(postgres_server_url, database_url)
+
+    # The monitor looks every few seconds; give it two looks.
+    wait_for(lambda: health_status(channel, AUTH_SERVICE) == NOT_SERVING, seconds=12)
+    assert health_status(channel, "") == NOT_SERVING
+
+
+def drop_database(server_url: str, database_url: str) -> None:
+    """Drop the service's database under it, ending its connections."""
+    name = make_url(database_url).database
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+    finally:
+        admin.dispose()
 
 
 def test_health_of_an_unknown_service_is_not_found(channel: grpc.Channel) -> None:
