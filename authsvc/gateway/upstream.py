@@ -71,37 +71,29 @@ class Upstream:
 
     def __init__(self, address: str, deadline_seconds: float) -> None:
         self._channel = grpc.aio.insecure_channel(address, options=_CHANNEL_OPTIONS)
-        channel, deadline = self._channel, deadline_seconds
+        self._deadline = deadline_seconds
         pb = auth_pb2
-        self.begin_registration = Rpc(
-            channel,
-            "BeginRegistration",
-            (pb.BeginRegistrationRequest, pb.BeginRegistrationResponse),
-            deadline,
+        self.begin_registration = self._rpc(
+            "BeginRegistration", (pb.BeginRegistrationRequest, pb.BeginRegistrationResponse)
         )
-        self.end_registration = Rpc(
-            channel,
-            "EndRegistration",
-            (pb.EndRegistrationRequest, pb.EndRegistrationResponse),
-            deadline,
+        self.end_registration = self._rpc(
+            "EndRegistration", (pb.EndRegistrationRequest, pb.EndRegistrationResponse)
         )
-        self.entrance_vk = Rpc(
-            channel, "EntranceVk", (pb.EntranceVkRequest, pb.EntranceVkResponse), deadline
+        self.entrance_vk = self._rpc("EntranceVk", (pb.EntranceVkRequest, pb.EntranceVkResponse))
+        self.confirmation_phone = self._rpc(
+            "ConfirmationPhone", (pb.ConfirmationPhoneRequest, pb.ConfirmationPhoneResponse)
         )
-        self.confirmation_phone = Rpc(
-            channel,
-            "ConfirmationPhone",
-            (pb.ConfirmationPhoneRequest, pb.ConfirmationPhoneResponse),
-            deadline,
-        )
-        self.repeat_call = Rpc(
-            channel, "RepeatCall", (pb.RepeatCallRequest, pb.RepeatCallResponse), deadline
-        )
+        self.repeat_call = self._rpc("RepeatCall", (pb.RepeatCallRequest, pb.RepeatCallResponse))
         self._health_check = self._channel.unary_unary(
             "/grpc.health.v1.Health/Check",
             request_serializer=health_pb2.HealthCheckRequest.SerializeToString,
             response_deserializer=health_pb2.HealthCheckResponse.FromString,
         )
+
+    def _rpc(
+        self, name: str, types: tuple[type[RequestT], type[ResponseT]]
+    ) -> Rpc[RequestT, ResponseT]:
+        return Rpc(self._channel, name, types, self._deadline)
 
     async def check_serving(self) -> None:
         """Ask the service's health check whether AuthService is serving.
