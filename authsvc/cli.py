@@ -11,9 +11,12 @@ import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
+from sqlalchemy.engine import make_url
+
 from authsvc import database
 from authsvc.assembly import build_services
 from authsvc.config import ConfigError, Settings, load_settings
+from authsvc.errors import StorageUnavailable
 from authsvc.gateway.settings import GatewaySettings, load_gateway_settings
 from authsvc.rpc.server import AuthServer
 
@@ -82,10 +85,21 @@ def _parser() -> argparse.ArgumentParser:
 
 def migrate(settings: Settings) -> int:
     engine = database.create_database_engine(settings.database_url)
-    database.upgrade(engine)
-    logger.info("database schema is at %s", database.current_revision(engine))
-    engine.dispose()
+    try:
+        database.upgrade(engine)
+        logger.info("database schema is at %s", database.current_revision(engine))
+    except StorageUnavailable:
+        return _database_unreachable(settings)
+    finally:
+        engine.dispose()
     return 0
+
+
+def _database_unreachable(settings: Settings) -> int:
+    # The URL is shown without its password.
+    shown = make_url(settings.database_url).render_as_string(hide_password=True)
+    logger.error("cannot reach the database at %s (AUTHSVC_DATABASE_URL)", shown)
+    return 5
 
 
 def run_gateway(settings: GatewaySettings) -> int:
@@ -102,13 +116,15 @@ def serve(settings: Settings, *, migrate_first: bool, gateway: GatewayServer | N
     engine = database.create_database_engine(settings.database_url)
     if settings.embedded:
         logger.info("embedded default: SQLite database in %s", settings.data_dir)
-    if migrate_first or settings.embedded:
-        database.upgrade(engine)
     try:
+        if migrate_first or settings.embedded:
+            database.upgrade(engine)
         database.ensure_current_schema(engine)
     except database.SchemaOutdated as error:
         logger.error("%s", error)
         return 3
+    except StorageUnavailable:
+        return _database_unreachable(settings)
 
     try:
         services = build_services(settings, engine)

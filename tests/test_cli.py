@@ -319,11 +319,6 @@ def test_second_serve_on_a_taken_port_fails_instead_of_sharing_it(tmp_path: Path
     assert first_exit_code == 0, first.stderr()
 
 
-@pytest.mark.xfail(
-    reason="bug: serve and migrate crash with a StorageUnavailable traceback (exit code 1) "
-    "when the database does not answer, instead of one clear line",
-    strict=True,
-)
 @pytest.mark.parametrize("command", ["serve", "migrate"])
 def test_unreachable_database_stops_with_a_clear_message(tmp_path: Path, command: str) -> None:
     # Nothing listens on port 1: the connection is refused at once.
@@ -335,6 +330,9 @@ def test_unreachable_database_stops_with_a_clear_message(tmp_path: Path, command
 
     result = run_authsvc(environ, command)
 
-    assert result.returncode != 0
+    assert result.returncode == 5
     assert "Traceback" not in result.stderr
-    assert "database" in result.stderr
+    assert (
+        "cannot reach the database at postgresql+psycopg2://postgres@127.0.0.1:1/authsvc "
+        "(AUTHSVC_DATABASE_URL)" in result.stderr
+    )
