@@ -20,6 +20,7 @@ DEFAULT_GRPC_ADDRESS = "127.0.0.1:50051"
 DEFAULT_UCALLER_URL = "https://api.ucaller.ru/v1.0"
 DEFAULT_VK_API_URL = "https://api.vk.com/method"
 CALL_PROVIDERS = ("ucaller", "dev")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 T = TypeVar("T")
 
@@ -86,10 +87,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
     :raises ConfigError: a variable is unknown, missing or invalid.
     """
-    env = Environment(os.environ if environ is None else environ)
+    source = os.environ if environ is None else environ
+    env = Environment(source)
     env.reject_unknown()
 
-    data_dir = Path(env.get("DATA_DIR") or _default_data_dir()).expanduser()
+    data_dir = Path(env.get("DATA_DIR") or _default_data_dir(source)).expanduser()
     database_url = env.database_url("DATABASE_URL")
     embedded = database_url is None
     provider = env.choice("CALL_PROVIDER", CALL_PROVIDERS, "dev" if embedded else "ucaller")
@@ -107,7 +109,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         vk_service_key=env.get("VK_SERVICE_KEY"),
         code_ttl_seconds=env.integer("CODE_TTL_SECONDS", 300, 30, 600),
         call_cooldown_seconds=env.integer("CALL_COOLDOWN_SECONDS", 30, 15, 600),
-        log_level=env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
+        log_level=env.choice(
+            "LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO", upper=True
+        ),
         signing_key_files=env.paths("SIGNING_KEYS"),
         access_token_ttl_seconds=env.integer("ACCESS_TOKEN_TTL_SECONDS", 900, 60, 3600),
         session_ttl_seconds=env.integer("SESSION_TTL_SECONDS", 30 * 86400, 3600, 365 * 86400),
@@ -123,8 +127,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     return settings
 
 
-def _default_data_dir() -> str:
-    base = os.environ.get("XDG_DATA_HOME") or "~/.local/share"
+def _default_data_dir(environ: Mapping[str, str]) -> str:
+    base = environ.get("XDG_DATA_HOME") or "~/.local/share"
     return str(Path(base) / "authsvc")
 
 
@@ -151,8 +155,16 @@ class Environment:
             raise ConfigError(f"{PREFIX}{name} must be set when {because}")
         return value
 
-    def choice(self, name: str, choices: tuple[str, ...], default: str) -> str:
-        return self._parsed(name, default, lambda v: v if v in choices else None, choices)
+    def choice(
+        self, name: str, choices: tuple[str, ...], default: str, *, upper: bool = False
+    ) -> str:
+        """One of ``choices``; with ``upper``, the value is taken in any case."""
+
+        def parse(value: str) -> str | None:
+            value = value.upper() if upper else value
+            return value if value in choices else None
+
+        return self._parsed(name, default, parse, choices)
 
     def integer(self, name: str, default: int, low: int, high: int) -> int:
         def parse(value: str) -> int | None:

@@ -55,12 +55,8 @@ def service_settings(settings: Settings) -> dict[str, object]:
     }
 
 
-def test_no_variables_give_the_embedded_default(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
-
-    settings = load_settings({})
+def test_no_variables_give_the_embedded_default(tmp_path: Path) -> None:
+    settings = load_settings({"XDG_DATA_HOME": str(tmp_path)})
 
     assert service_settings(settings) == {
         "grpc_address": "127.0.0.1:50051",
@@ -82,7 +78,7 @@ def test_no_variables_give_the_embedded_default(
 def test_data_dir_defaults_to_local_share_under_home(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", "/the/real/environment/is/not/asked")
     monkeypatch.setenv("HOME", str(tmp_path))
 
     settings = load_settings({})
@@ -285,3 +281,7 @@ def test_unparseable_database_url_stops_with_a_message_naming_the_variable(
     environ = production | UCALLER | {"AUTHSVC_DATABASE_URL": "postgres-at-db-internal"}
 
     assert config_error(environ).startswith("AUTHSVC_DATABASE_URL ")
+
+
+def test_log_level_is_taken_in_any_case() -> None:
+    assert load_settings({"AUTHSVC_LOG_LEVEL": "debug"}).log_level == "DEBUG"

@@ -108,7 +108,10 @@ class _HealthMonitor(threading.Thread):
                 return
 
     def stop(self) -> None:
+        """Stop checking and wait for a check in progress, before the engine goes away."""
         self._stopping.set()
+        if self.is_alive():
+            self.join()
 
     def _check(self) -> None:
         try:
