@@ -39,6 +39,22 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password: str, password_hash: str) -> tuple[bool, str | None]:
-    """Verify a password; return (matches, a new hash when the stored one is outdated)."""
-    matches, new_hash = _CONTEXT.verify_and_update(password, password_hash)
+    """Verify a password; return (matches, a new hash when the stored one is outdated).
+
+    A password that a scheme cannot take (over 128 characters, or over 72 bytes or with
+    a NUL byte for a bcrypt hash of the old app) does not match.
+    """
+    if len(password) > MAX_LENGTH:
+        return _refuse(password_hash)
+    try:
+        matches, new_hash = _CONTEXT.verify_and_update(password, password_hash)
+    except ValueError:
+        # bcrypt refuses such passwords outright; no stored password can be one.
+        return _refuse(password_hash)
     return bool(matches), new_hash
+
+
+def _refuse(password_hash: str) -> tuple[bool, None]:
+    # Hash a stand-in of ordinary length, so that refusing takes the usual time.
+    _CONTEXT.verify("-" * MIN_LENGTH, password_hash)
+    return False, None

@@ -350,9 +350,9 @@ def test_jwks_verifies_access_tokens_offline(stub: AuthServiceStub, registered_u
     assert all("d" not in key for key in jwks["keys"])
 
 
-def test_bcrypt_hash_of_the_old_app_signs_in_and_is_rehashed(
-    stub: AuthServiceStub, running_service: RunningService
-) -> None:
+@pytest.fixture
+def legacy_user(running_service: RunningService) -> str:
+    """The id of a user the old app stored with a bcrypt hash of "old app password"."""
     legacy = bcrypt.hashpw(b"old app password", bcrypt.gensalt(rounds=4)).decode()
     user_id = str(uuid.uuid4())
     with running_service.engine.begin() as connection:
@@ -366,14 +366,33 @@ def test_bcrypt_hash_of_the_old_app_signs_in_and_is_rehashed(
                 created_at=running_service.clock(),
             )
         )
+    return user_id
 
+
+def test_bcrypt_hash_of_the_old_app_signs_in_and_is_rehashed(
+    stub: AuthServiceStub, running_service: RunningService, legacy_user: str
+) -> None:
     session = sign_in(stub, password="old app password")
 
-    assert verify(stub, session.access_token).user_id == user_id
+    assert verify(stub, session.access_token).user_id == legacy_user
     with running_service.engine.connect() as connection:
         stored = connection.scalar(select(User.password_hash))
     assert stored.startswith("$argon2id$")
     assert sign_in(stub, password="old app password").session_id != session.session_id
+
+
+@pytest.mark.parametrize("password", ["x" * 100, "old app\x00password", "y" * 5000])
+def test_passwords_bcrypt_cannot_take_get_the_same_answer_as_an_unknown_phone(
+    stub: AuthServiceStub, legacy_user: str, password: str
+) -> None:
+    registered = failure_of(lambda: sign_in(stub, password=password))
+    unknown = failure_of(lambda: sign_in(stub, phone="+79001000099", password=password))
+
+    assert registered == unknown
+    assert (registered.code, registered.reason) == (
+        grpc.StatusCode.UNAUTHENTICATED,
+        "CREDENTIALS_INVALID",
+    )
 
 
 def test_a_locked_session_does_not_hold_up_other_people(
