@@ -24,11 +24,20 @@ from tests.test_gateway_support import IVAN_ON_VK, VK_TOKEN, closed_port_address
 ROOT = Path(__file__).resolve().parent.parent
 AUTHSVC = Path(sys.executable).parent / "authsvc"
 STARTUP_SECONDS = 30
+# The fields of the walkthrough's answers that differ on every run.
+VARYING = (
+    "registration_id",
+    "user_id",
+    "access_token",
+    "refresh_token",
+    "session_id",
+    "registered_at",
+)
 
 
 def readme_walkthrough() -> str:
-    """The README's REST walkthrough: the phone block, then the VK block that goes on."""
-    return walkthrough("rest-phone") + walkthrough("rest-vk")
+    """The README's REST walkthrough: the phone block, its sessions, then the VK block."""
+    return walkthrough("rest-phone") + walkthrough("rest-sessions") + walkthrough("rest-vk")
 
 
 def expected_answers(script: str) -> list[str]:
@@ -37,8 +46,9 @@ def expected_answers(script: str) -> list[str]:
 
 
 def without_ids(output: str) -> list[str]:
-    """Output lines with each registration id shown as "...", as the README shows them."""
-    masked = re.sub(r'"registration_id":"[^"]+"', '"registration_id":"..."', output)
+    """Output lines with each id, token and time shown as "...", as the README shows them."""
+    fields = "|".join(VARYING)
+    masked = re.sub(rf'"({fields})":"[^"]+"', r'"\1":"..."', output)
     return masked.splitlines()
 
 

@@ -6,14 +6,16 @@ import httpx
 import pytest
 
 from authsvc.gateway.errors import ERROR_DOMAIN
-from authsvc.gateway.upstream import CLIENT_ADDRESS_KEY
+from authsvc.gateway.upstream import CLIENT_ADDRESS_KEY, CLIENT_USER_AGENT_KEY
 from authsvc.rpc.servicer import CLIENT_ADDRESS_KEY as SERVICE_CLIENT_ADDRESS_KEY
+from authsvc.rpc.servicer import CLIENT_USER_AGENT_KEY as SERVICE_CLIENT_USER_AGENT_KEY
 from authsvc.rpc.status import ERROR_DOMAIN as SERVICE_ERROR_DOMAIN
 from tests.test_gateway_support import (
     CALL_PLACED,
     IVAN_ON_VK,
     PHONE,
-    REGISTERED_BODY,
+    REGISTERED,
+    SIGNED_IN_VK,
     VK_CONNECTED,
     VK_TOKEN,
     RunningGateway,
@@ -23,6 +25,7 @@ from tests.test_gateway_support import (
     local_settings,
     registration_body,
     serving,
+    signed_in,
 )
 
 pytest_plugins = ["tests.test_gateway_support"]
@@ -46,8 +49,7 @@ def test_phone_registration_with_the_documented_bodies_only(
     code = gateway.service.ucaller.last_code_for(PHONE)
     ended = http.post(f"{prefix}/end_registration", json={"code": code})
 
-    assert ended.status_code == 200
-    assert ended.content == REGISTERED_BODY
+    signed_in(ended, REGISTERED)
     assert "registration_id" not in http.cookies
 
 
@@ -60,8 +62,7 @@ def test_registration_id_in_the_body_needs_no_cookie(
     code = gateway.service.ucaller.last_code_for(PHONE)
     ended = http.post("/end_registration", json={"code": code, "registration_id": registration_id})
 
-    assert ended.status_code == 200
-    assert ended.content == REGISTERED_BODY
+    signed_in(ended, REGISTERED)
 
 
 def test_registration_id_in_the_body_wins_over_the_cookie(
@@ -73,7 +74,7 @@ def test_registration_id_in_the_body_wins_over_the_cookie(
     code = gateway.service.ucaller.last_code_for("+79001000011")
     ended = http.post("/end_registration", json={"code": code, "registration_id": first})
 
-    assert ended.content == REGISTERED_BODY
+    signed_in(ended, REGISTERED)
 
 
 @PREFIXES
@@ -95,8 +96,7 @@ def test_vk_entry_confirms_a_phone_and_registers_on_one_path(
     code = gateway.service.ucaller.last_code_for(PHONE)
     done = http.post(f"{prefix}/confirmation_phone", json={"code": code})
 
-    assert done.status_code == 200
-    assert done.content == REGISTERED_BODY
+    signed_in(done, REGISTERED)
     assert "registration_id" not in http.cookies
 
 
@@ -125,8 +125,7 @@ def test_end_registration_vk_ends_a_vk_entry_like_confirmation_phone_with_a_code
         f"{prefix}/end_registration_vk", json={"code": code, "registration_id": registration_id}
     )
 
-    assert done.status_code == 200
-    assert done.content == REGISTERED_BODY
+    signed_in(done, REGISTERED)
 
 
 def test_vk_entry_for_a_registered_phone_links_vk_to_that_user(
@@ -140,7 +139,7 @@ def test_vk_entry_for_a_registered_phone_links_vk_to_that_user(
     code = gateway.service.ucaller.last_code_for(PHONE)
     done = http.post("/confirmation_phone", json={"code": code})
 
-    assert done.content == REGISTERED_BODY
+    signed_in(done, REGISTERED)
 
 
 def test_vk_entry_of_a_linked_account_signs_in_without_a_flow(
@@ -152,10 +151,7 @@ def test_vk_entry_of_a_linked_account_signs_in_without_a_flow(
 
     response = http.post("/entrancevk", json={"token": VK_TOKEN})
 
-    assert response.status_code == 200
-    assert (
-        response.content == b'{"status":200,"message":"You have successfully signed in with VK"}'
-    )
+    signed_in(response, SIGNED_IN_VK)
     assert "set-cookie" not in response.headers
 
 
@@ -175,7 +171,7 @@ def test_repeat_call_places_a_new_call_whose_code_registers(
     }
     assert len(gateway.service.ucaller.calls) == 2
     code = gateway.service.ucaller.last_code_for(PHONE)
-    assert http.post("/end_registration", json={"code": code}).content == REGISTERED_BODY
+    signed_in(http.post("/end_registration", json={"code": code}), REGISTERED)
 
 
 def test_repeat_call_takes_no_body_when_the_cookie_is_kept(
@@ -240,6 +236,7 @@ def test_client_address_comes_from_a_trusted_proxy(gateway: RunningGateway) -> N
 
 def test_gateway_repeats_the_services_wire_names() -> None:
     assert CLIENT_ADDRESS_KEY == SERVICE_CLIENT_ADDRESS_KEY
+    assert CLIENT_USER_AGENT_KEY == SERVICE_CLIENT_USER_AGENT_KEY
     assert ERROR_DOMAIN == SERVICE_ERROR_DOMAIN
 
 

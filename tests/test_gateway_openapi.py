@@ -83,21 +83,25 @@ def test_confirmation_phone_documents_both_body_shapes(openapi_document: dict[st
     assert components["CodeOfCall"]["required"] == ["code"]
 
 
-def test_every_path_is_documented_also_under_the_user_prefix(
+def test_every_app_path_is_documented_also_under_the_user_prefix(
     openapi_document: dict[str, Any],
 ) -> None:
-    flows = [
+    app_paths = [
         "/beg_registration",
         "/end_registration",
         "/entrancevk",
         "/confirmation_phone",
         "/end_registration_vk",
         "/repeat_call",
+        "/sign_in",
+        "/refresh",
+        "/sign_out",
+        "/me",
     ]
-    probes = ["/healthz", "/readyz"]
+    root_only = ["/.well-known/jwks.json", "/healthz", "/readyz"]
 
     assert sorted(openapi_document["paths"]) == sorted(
-        flows + [f"/user{path}" for path in flows] + probes
+        app_paths + [f"/user{path}" for path in app_paths] + root_only
     )
 
 
@@ -114,7 +118,8 @@ def test_every_response_has_an_example_and_failures_the_error_schema(
 
 
 def test_request_bodies_refuse_unknown_fields(openapi_document: dict[str, Any]) -> None:
-    for name in ("BeginRegistrationBody", "EndRegistrationBody", "EntranceVkBody"):
+    bodies = ["BeginRegistrationBody", "EndRegistrationBody", "EntranceVkBody"]
+    for name in [*bodies, "SignInBody", "RefreshBody", "SignOutBody"]:
         assert openapi_document["components"]["schemas"][name]["additionalProperties"] is False
 
 

@@ -20,7 +20,9 @@ from tests.fakes.vk import VkUser
 from tests.fixtures.service import RunningService
 
 CALL_PLACED = "You will receive a call to your phone number, enter the last 4 digits"
-REGISTERED_BODY = b'{"status":200,"message":"You have successfully registered"}'
+REGISTERED = "You have successfully registered"
+SIGNED_IN = "You have successfully signed in"
+SIGNED_IN_VK = "You have successfully signed in with VK"
 VK_CONNECTED = (
     "Your VK account is successfully found and connected. Enter the phone number to confirm it."
 )
@@ -119,3 +121,32 @@ def wrong_code(code: str) -> str:
 def error(detail: str, reason: str) -> dict[str, str]:
     """The error body the gateway answers."""
     return {"detail": detail, "reason": reason}
+
+
+# Values that differ in every answer; the tests show them as "...".
+VARYING = frozenset({"user_id", "access_token", "refresh_token", "session_id"})
+SESSION = {
+    "access_token": "...",
+    "token_type": "Bearer",
+    "expires_in": 900,
+    "refresh_token": "...",
+    "refresh_token_expires_in": 30 * 24 * 3600,
+    "session_id": "...",
+}
+
+
+def signed_in(response: httpx.Response, message: str) -> dict[str, Any]:
+    """The body of an answer that signs someone in with ``message``, checked whole.
+
+    The fields the seed documents come first, byte for byte as before; the session
+    follows, and no cache may keep it.
+    """
+    assert response.status_code == 200, response.text
+    seed_fields = f'{{"status":200,"message":"{message}","user_id":"'.encode()
+    assert response.content.startswith(seed_fields)
+    body: dict[str, Any] = response.json()
+    masked = {key: "..." if key in VARYING else value for key, value in body.items()}
+    expected = {"status": 200, "message": message, "user_id": "..."} | SESSION
+    assert list(masked.items()) == list(expected.items())
+    assert response.headers["cache-control"] == "no-store"
+    return body

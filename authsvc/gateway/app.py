@@ -1,4 +1,5 @@
-"""The gateway's ASGI app: the registration paths (also under ``/user``) and the probes."""
+"""The gateway's ASGI app: the registration and session paths (also under ``/user``), the
+keys of access tokens, and the probes."""
 
 from __future__ import annotations
 
@@ -13,19 +14,26 @@ from authsvc.gateway.errors import install_error_handlers
 from authsvc.gateway.middleware import AccessLog, BodyGuard
 from authsvc.gateway.routes import router as registration_router
 from authsvc.gateway.schemas import Health
+from authsvc.gateway.session_routes import router as session_router
+from authsvc.gateway.session_routes import well_known
 from authsvc.gateway.settings import GatewaySettings
 from authsvc.gateway.upstream import Upstream
 
-# Where the seed's own code mounted the registration paths; old app builds call them there.
+# Where the seed's own code mounted the registration paths; old app builds call them there,
+# and an app that keeps that prefix finds the session paths there too.
 LEGACY_PREFIX = "/user"
 
 DESCRIPTION = """\
 The mobile app's REST API over the gRPC AuthService: the seed's paths, bodies and messages.
 
-* Success: `{"status": 200, "message": ...}`, plus `registration_id` where a flow goes on.
+* Success: `{"status": 200, "message": ...}`, plus `registration_id` where a flow goes on,
+  or `user_id` and the session (`access_token`, `token_type`, `expires_in`, `refresh_token`,
+  `refresh_token_expires_in`, `session_id`) where someone is signed in.
 * Failure: `{"detail": ..., "reason": ...}`: the seed's message and a stable machine reason.
 * The `registration_id` cookie carries the flow between steps, so the documented bodies
   (`{"code"}`, `{"phone"}`) suffice; a `registration_id` in the body wins over the cookie.
+* `GET /me` and `POST /sign_out` take the access token as `Authorization: Bearer <token>`;
+  other services verify access tokens offline with the keys at `/.well-known/jwks.json`.
 """
 
 probes = APIRouter(tags=["probes"])
@@ -65,6 +73,9 @@ def create_app(settings: GatewaySettings) -> FastAPI:
 
     app.include_router(registration_router)
     app.include_router(registration_router, prefix=LEGACY_PREFIX, tags=["under /user"])
+    app.include_router(session_router)
+    app.include_router(session_router, prefix=LEGACY_PREFIX, tags=["under /user"])
+    app.include_router(well_known)
     app.include_router(probes)
 
     # The last added runs first: every request is logged, refused ones too.

@@ -74,6 +74,28 @@ PHONE_NOT_CONFIRMED = _service(
 CALL_TOO_SOON = _service(
     _Code.RESOURCE_EXHAUSTED, "CALL_TOO_SOON", "A new call can be asked for in 30 seconds"
 )
+CREDENTIALS_INVALID = _service(
+    _Code.UNAUTHENTICATED,
+    "CREDENTIALS_INVALID",
+    "The phone number or the password is not correct",
+)
+ACCESS_TOKEN_INVALID = _service(
+    _Code.UNAUTHENTICATED, "ACCESS_TOKEN_INVALID", "The access token is not valid"
+)
+REFRESH_TOKEN_INVALID = _service(
+    _Code.UNAUTHENTICATED, "REFRESH_TOKEN_INVALID", "The refresh token is not valid"
+)
+REFRESH_TOKEN_REUSED = _service(
+    _Code.UNAUTHENTICATED,
+    "REFRESH_TOKEN_REUSED",
+    "The refresh token was already used; the session has been ended",
+)
+REFRESH_TOKEN_MISSING = _service(
+    _Code.INVALID_ARGUMENT, "FIELD_MISSING", "refresh_token is required"
+)
+SESSION_TOKEN_MISSING = _service(
+    _Code.INVALID_ARGUMENT, "FIELD_MISSING", "Give refresh_token or access_token"
+)
 REGISTRATION_ID_MISSING = Failure(
     400, errors.FIELD_MISSING, errors.REGISTRATION_ID_MISSING_MESSAGE
 )
@@ -81,13 +103,17 @@ REGISTRATION_ID_MISSING = Failure(
 SERVICE_DOWN = Failure(503, errors.SERVICE_UNAVAILABLE, errors.SERVICE_UNAVAILABLE_MESSAGE)
 NOT_SERVING = Failure(503, errors.SERVICE_UNAVAILABLE, NOT_SERVING_MESSAGE, "NOT_SERVING")
 
-# What any path with a body may answer, whatever the service says.
-COMMON_FAILURES = (
-    Failure(422, errors.REQUEST_INVALID, "code: Field required"),
-    Failure(413, errors.REQUEST_TOO_LARGE, TOO_LARGE_MESSAGE),
+# What any path that calls the service may answer, whatever the service says.
+SERVICE_FAILURES = (
     Failure(502, errors.SERVICE_FAILED, errors.SERVICE_FAILED_MESSAGE),
     SERVICE_DOWN,
     Failure(504, errors.SERVICE_TIMEOUT, errors.SERVICE_TIMEOUT_MESSAGE),
+)
+# What any path with a body may answer.
+COMMON_FAILURES = (
+    Failure(422, errors.REQUEST_INVALID, "code: Field required"),
+    Failure(413, errors.REQUEST_TOO_LARGE, TOO_LARGE_MESSAGE),
+    *SERVICE_FAILURES,
 )
 
 RETRY_AFTER_HEADER = {
@@ -104,15 +130,48 @@ SET_COOKIE_HEADER = {
     }
 }
 
+NO_STORE_HEADER = {
+    "Cache-Control": {
+        "description": "no-store: the answer holds tokens or personal data.",
+        "schema": {"type": "string"},
+    }
+}
+MAY_CACHE_HEADER = {
+    "Cache-Control": {
+        "description": "public, max-age=N: the seconds for which the answer may be cached.",
+        "schema": {"type": "string"},
+    }
+}
+CHALLENGE_HEADER = {
+    "WWW-Authenticate": {
+        "description": 'Bearer (no token was sent) or Bearer error="invalid_token" (RFC 6750).',
+        "schema": {"type": "string"},
+    }
+}
 
-def error_responses(*failures: Failure, sets_cookie: bool = False) -> dict[int | str, Any]:
+
+def error_responses(
+    *failures: Failure, sets_cookie: bool = False, hands_out_tokens: bool = False
+) -> dict[int | str, Any]:
     """The responses of a path with a body: its own ``failures`` and the common ones.
 
-    ``sets_cookie`` documents the Set-Cookie header of its success.
+    ``sets_cookie`` and ``hands_out_tokens`` document the Set-Cookie and the Cache-Control
+    header of its success.
     """
     responses = failure_responses(*failures, *COMMON_FAILURES)
+    headers: dict[str, Any] = {}
     if sets_cookie:
-        responses[200] = {"headers": SET_COOKIE_HEADER}
+        headers |= SET_COOKIE_HEADER
+    if hands_out_tokens:
+        headers |= NO_STORE_HEADER
+    if headers:
+        responses[200] = {"headers": headers}
+    return responses
+
+
+def bearer_challenged(responses: dict[int | str, Any]) -> dict[int | str, Any]:
+    """``responses`` of a path that takes a Bearer token, whose 401 carries the challenge."""
+    responses[401]["headers"] = CHALLENGE_HEADER
     return responses
 
 

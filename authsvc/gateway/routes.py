@@ -22,13 +22,14 @@ from authsvc.gateway.schemas import (
     ConfirmationBody,
     EndRegistrationBody,
     EntranceVkBody,
-    FlowDone,
     FlowStep,
     PhoneToConfirm,
     RepeatCallBody,
 )
+from authsvc.gateway.session_schemas import FlowDone, SignedIn, session_fields
 from authsvc.gateway.settings import GatewaySettings
-from authsvc.gateway.upstream import Upstream
+from authsvc.gateway.transport import forbid_caching
+from authsvc.gateway.upstream import Client, Upstream
 
 router = APIRouter(tags=["registration"])
 
@@ -39,7 +40,7 @@ class Caller:
 
     upstream: Upstream
     settings: GatewaySettings
-    address: str | None
+    client: Client
 
     def remember(self, response: Response, registration_id: str, max_age: int | None) -> None:
         """Hand the registration id out as a cookie too."""
@@ -53,10 +54,13 @@ class Caller:
 
 
 def caller_of(request: Request) -> Caller:
-    """The Caller of a request, from the app's state and the connection."""
+    """The Caller of a request, from the app's state, the connection and the headers."""
     settings: GatewaySettings = request.app.state.settings
-    address = client_address(request, trust_proxy=settings.trust_proxy)
-    return Caller(request.app.state.upstream, settings, address)
+    client = Client(
+        address=client_address(request, trust_proxy=settings.trust_proxy),
+        user_agent=request.headers.get("user-agent"),
+    )
+    return Caller(request.app.state.upstream, settings, client)
 
 
 def client_address(request: Request, *, trust_proxy: bool) -> str | None:
@@ -114,14 +118,14 @@ async def begin_registration(
 ) -> FlowStep:
     """Start a phone registration: the service places a flash call to the phone."""
     request = auth_pb2.BeginRegistrationRequest(**body.model_dump())
-    answer = await caller.upstream.begin_registration(request, caller.address)
+    answer = await caller.upstream.begin_registration(request, caller.client)
     caller.remember(response, answer.registration_id, answer.call.code_expires_in_seconds)
     return FlowStep(message=answer.message, registration_id=answer.registration_id)
 
 
 @router.post(
     "/end_registration",
-    responses=docs.error_responses(docs.CODE_INVALID, *END_FAILURES),
+    responses=docs.error_responses(docs.CODE_INVALID, *END_FAILURES, hands_out_tokens=True),
 )
 async def end_registration(
     body: EndRegistrationBody,
@@ -129,29 +133,36 @@ async def end_registration(
     caller: CallerOf,
     cookie: RegistrationCookie = None,
 ) -> FlowDone:
-    """End a registration with the code of the call; the user is created."""
+    """End a registration with the code of the call; the user is created and signed in."""
     registration_id = pick_registration_id(body.registration_id, cookie)
     return await _end_flow(registration_id, body.code, response, caller)
 
 
 @router.post(
     "/entrancevk",
-    response_model=FlowStep | FlowDone,
+    response_model=FlowStep | SignedIn,
     responses=docs.error_responses(
-        docs.VK_TOKEN_INVALID, docs.VK_ALREADY_LINKED, docs.VK_UNAVAILABLE, sets_cookie=True
+        docs.VK_TOKEN_INVALID,
+        docs.VK_ALREADY_LINKED,
+        docs.VK_UNAVAILABLE,
+        sets_cookie=True,
+        hands_out_tokens=True,
     ),
 )
 async def entrance_vk(
     body: EntranceVkBody, response: Response, caller: CallerOf
-) -> FlowStep | FlowDone:
+) -> FlowStep | SignedIn:
     """Start a VK entry with the person's VK access token; a phone is confirmed next.
 
     A VK account already linked to a user signs that user in instead: no flow goes on.
     """
     request = auth_pb2.EntranceVkRequest(token=body.token)
-    answer = await caller.upstream.entrance_vk(request, caller.address)
+    answer = await caller.upstream.entrance_vk(request, caller.client)
     if not answer.registration_id:
-        return FlowDone(message=answer.message)
+        forbid_caching(response)
+        return SignedIn(
+            message=answer.message, user_id=answer.user_id, **session_fields(answer.session)
+        )
     # No code exists yet, so no lifetime to give the cookie: the service decides expiry.
     caller.remember(response, answer.registration_id, None)
     return FlowStep(message=answer.message, registration_id=answer.registration_id)
@@ -167,6 +178,7 @@ async def entrance_vk(
         docs.CODE_INVALID_VK,
         *END_FAILURES,
         sets_cookie=True,
+        hands_out_tokens=True,
     ),
 )
 async def confirmation_phone(
@@ -181,7 +193,7 @@ async def confirmation_phone(
         request = auth_pb2.ConfirmationPhoneRequest(
             registration_id=registration_id, phone=body.phone
         )
-        answer = await caller.upstream.confirmation_phone(request, caller.address)
+        answer = await caller.upstream.confirmation_phone(request, caller.client)
         caller.remember(response, answer.registration_id, answer.call.code_expires_in_seconds)
         return FlowStep(message=answer.message, registration_id=answer.registration_id)
     return await _end_flow(registration_id, body.code, response, caller)
@@ -189,7 +201,7 @@ async def confirmation_phone(
 
 @router.post(
     "/end_registration_vk",
-    responses=docs.error_responses(docs.CODE_INVALID_VK, *END_FAILURES),
+    responses=docs.error_responses(docs.CODE_INVALID_VK, *END_FAILURES, hands_out_tokens=True),
 )
 async def end_registration_vk(
     body: CodeOfCall,
@@ -222,7 +234,7 @@ async def repeat_call(
     """Place a new call with a new code once the wait is over; the old code stops working."""
     registration_id = pick_registration_id(body.registration_id if body else None, cookie)
     request = auth_pb2.RepeatCallRequest(registration_id=registration_id)
-    answer = await caller.upstream.repeat_call(request, caller.address)
+    answer = await caller.upstream.repeat_call(request, caller.client)
     caller.remember(response, answer.registration_id, answer.call.code_expires_in_seconds)
     return FlowStep(message=answer.message, registration_id=answer.registration_id)
 
@@ -231,6 +243,9 @@ async def _end_flow(
     registration_id: str, code: str, response: Response, caller: Caller
 ) -> FlowDone:
     request = auth_pb2.EndRegistrationRequest(registration_id=registration_id, code=code)
-    answer = await caller.upstream.end_registration(request, caller.address)
+    answer = await caller.upstream.end_registration(request, caller.client)
     caller.forget(response)
-    return FlowDone(message=answer.message)
+    forbid_caching(response)
+    return FlowDone(
+        message=answer.message, user_id=answer.user_id, **session_fields(answer.session)
+    )

@@ -115,17 +115,6 @@ class FlowStep(BaseModel):
     registration_id: str
 
 
-class FlowDone(BaseModel):
-    """A flow ended: the user is registered (or VK is linked to them)."""
-
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"status": 200, "message": messages.REGISTERED}]}
-    )
-
-    status: Literal[200] = 200
-    message: str
-
-
 class ErrorBody(BaseModel):
     """Every failure: the message to show and a stable machine reason."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import grpc
@@ -16,9 +17,13 @@ from authsvc.gateway.errors import (
     from_rpc_error,
 )
 
-# The service reads the person's address from this metadata key (authsvc.rpc.servicer);
-# the gateway imports nothing of the service, so the name is repeated here.
+# The service reads the person's device from these metadata keys (authsvc.rpc.servicer);
+# the gateway imports nothing of the service, so the names are repeated here.
 CLIENT_ADDRESS_KEY = "x-client-address"
+CLIENT_USER_AGENT_KEY = "x-client-user-agent"
+AUTHORIZATION_KEY = "authorization"
+# Far above any token or user agent of ours; keeps the metadata well under gRPC's 8 KB.
+MAX_METADATA_VALUE = 2048
 SERVICE_NAME = "auth.v1.AuthService"
 HEALTH_DEADLINE_SECONDS = 2.0
 NOT_SERVING_MESSAGE = "The authentication service is not serving"
@@ -34,6 +39,33 @@ _CHANNEL_OPTIONS = [
 
 RequestT = TypeVar("RequestT", bound=Message)
 ResponseT = TypeVar("ResponseT", bound=Message)
+
+
+@dataclass(frozen=True)
+class Client:
+    """Whom a call is made for, as the service learns it from the call's metadata."""
+
+    address: str | None = None
+    user_agent: str | None = None
+    access_token: str | None = None
+
+    def metadata(self) -> tuple[tuple[str, str], ...]:
+        """The metadata of a call: the parts that are known, each fit to send."""
+        pairs = (
+            (CLIENT_ADDRESS_KEY, self.address),
+            (CLIENT_USER_AGENT_KEY, self.user_agent),
+            (AUTHORIZATION_KEY, f"Bearer {self.access_token}" if self.access_token else None),
+        )
+        return tuple((key, sendable(value)) for key, value in pairs if value)
+
+
+def sendable(value: str) -> str:
+    """``value`` with what gRPC refuses in metadata (all but printable ASCII) as "?", clipped.
+
+    HTTP headers may hold any byte; gRPC would fail the call before sending it.
+    """
+    printable = "".join(char if " " <= char <= "~" else "?" for char in value)
+    return printable[:MAX_METADATA_VALUE]
 
 
 class Rpc(Generic[RequestT, ResponseT]):
@@ -54,12 +86,12 @@ class Rpc(Generic[RequestT, ResponseT]):
         )
         self._deadline = deadline_seconds
 
-    async def __call__(self, request: RequestT, client_address: str | None) -> ResponseT:
-        """Call the RPC for the person at ``client_address``.
+    async def __call__(self, request: RequestT, client: Client) -> ResponseT:
+        """Call the RPC for ``client``.
 
         :raises GatewayError: the call failed; its status and body come from the gRPC code.
         """
-        metadata = ((CLIENT_ADDRESS_KEY, client_address),) if client_address else None
+        metadata = client.metadata() or None
         try:
             return await self._call(request, timeout=self._deadline, metadata=metadata)
         except grpc.aio.AioRpcError as error:
@@ -84,6 +116,13 @@ class Upstream:
             "ConfirmationPhone", (pb.ConfirmationPhoneRequest, pb.ConfirmationPhoneResponse)
         )
         self.repeat_call = self._rpc("RepeatCall", (pb.RepeatCallRequest, pb.RepeatCallResponse))
+        self.sign_in = self._rpc("SignIn", (pb.SignInRequest, pb.SignInResponse))
+        self.refresh_session = self._rpc(
+            "RefreshSession", (pb.RefreshSessionRequest, pb.RefreshSessionResponse)
+        )
+        self.sign_out = self._rpc("SignOut", (pb.SignOutRequest, pb.SignOutResponse))
+        self.get_jwks = self._rpc("GetJwks", (pb.GetJwksRequest, pb.GetJwksResponse))
+        self.get_profile = self._rpc("GetProfile", (pb.GetProfileRequest, pb.GetProfileResponse))
         self._health_check = self._channel.unary_unary(
             "/grpc.health.v1.Health/Check",
             request_serializer=health_pb2.HealthCheckRequest.SerializeToString,
