@@ -11,6 +11,7 @@ import jwt
 import pytest
 from sqlalchemy import text
 
+from authsvc.gateway.errors import SERVICE_UNAVAILABLE_MESSAGE
 from tests.test_gateway_support import (
     PASSWORD,
     PHONE,
@@ -18,7 +19,11 @@ from tests.test_gateway_support import (
     SIGNED_IN,
     RunningGateway,
     begin_registration,
+    client,
+    closed_port_address,
     error,
+    local_settings,
+    serving,
     signed_in,
 )
 
@@ -351,6 +356,20 @@ def test_the_devices_user_agent_reaches_the_sessions_table(
         "AuthApp/2.1 (iPhone; iOS 17.5)",
         f"python-httpx/{httpx.__version__}",
     ]
+
+
+def test_session_paths_answer_503_while_the_service_is_down() -> None:
+    with serving(local_settings(closed_port_address())) as down, client(down.url) as http:
+        answers = [
+            http.post("/sign_in", json={"phone": PHONE, "password": PASSWORD}),
+            refresh(http, "some-token"),
+            http.post("/sign_out", headers=bearer("some-token")),
+            me(http, "some-token"),
+            http.get("/.well-known/jwks.json"),
+        ]
+
+    down_body = error(SERVICE_UNAVAILABLE_MESSAGE, "SERVICE_UNAVAILABLE")
+    assert [(answer.status_code, answer.json()) for answer in answers] == [(503, down_body)] * 5
 
 
 def test_no_token_or_password_reaches_the_logs(
