@@ -168,7 +168,7 @@ class Environment:
 
     def integer(self, name: str, default: int, low: int, high: int) -> int:
         def parse(value: str) -> int | None:
-            number = int(value) if value.isdigit() else None
+            number = int(value) if value.isascii() and value.isdigit() else None
             return number if number is not None and low <= number <= high else None
 
         return self._parsed(name, default, parse, f"a whole number from {low} to {high}")
@@ -180,7 +180,7 @@ class Environment:
     def address(self, name: str, default: str) -> str:
         def parse(value: str) -> str | None:
             host, _, port = value.rpartition(":")
-            valid = host and port.isdigit() and 0 < int(port) < 65536
+            valid = host and port.isascii() and port.isdigit() and 0 < int(port) < 65536
             return value if valid else None
 
         return self._parsed(name, default, parse, "HOST:PORT")

@@ -28,6 +28,8 @@ def create_database_engine(url: str) -> Engine:
         if parsed.database:
             # The folder holds password hashes and the signing key: owner only.
             Path(parsed.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # Created owner-only before SQLite makes it with the umask's looser mode.
+            Path(parsed.database).touch(mode=0o600, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine, "connect", _enable_sqlite_foreign_keys)
     else:

@@ -231,6 +231,10 @@ class RegistrationService:
             return self._finish_vk_entry(pending)
         return self._repository.complete_phone_registration(pending, self._clock())
 
+    def purge_expired(self) -> int:
+        """Delete flows whose lifetime is over; return how many."""
+        return self._repository.delete_expired_registrations(self._clock())
+
     def _pending(self, registration_id: str) -> PendingRegistration:
         if not registration_id:
             raise FieldMissing("registration_id is required", field="registration_id")
@@ -248,7 +252,9 @@ class RegistrationService:
         if not self._repository.claim_call_slot(
             pending.key, now, now + self._policy.call_cooldown
         ):
-            raise CallTooSoon(_seconds_until(pending.next_call_at, now))
+            # Read again: a concurrent call may have claimed the slot after we looked.
+            latest = self._pending(registration_id)
+            raise CallTooSoon(_seconds_until(latest.next_call_at, now))
 
         code = new_code()
         try:

@@ -1,7 +1,8 @@
 """The repository of sessions and refresh tokens.
 
 A refresh locks exactly one row, its session's, so concurrent refreshes of one session
-run one after the other while sessions of other people never wait for each other.
+run one after the other while sessions of other people never wait for each other (on
+SQLite, the embedded default, every write waits for the one before).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from authsvc.errors import RefreshTokenInvalid
@@ -61,7 +62,6 @@ class RefreshRotation:
         """Mark the token spent, keep its sealed answer, and add its successor."""
         self._token.used_at = now
         self._token.successor_sealed = sealed_answer
-        self._session.last_refreshed_at = now
         self._db.add(
             RefreshToken(
                 session_id=self._session.id,
@@ -105,8 +105,11 @@ class SessionRepository:
             db.add(RefreshToken(session_id=record.id, token_hash=refresh_hash, created_at=now))
 
     @contextmanager
-    def refresh_transaction(self, token_hash: str) -> Iterator[RefreshRotation]:
+    def refresh_transaction(self, token_hash: str, now: datetime) -> Iterator[RefreshRotation]:
         """Open a transaction on the session of a refresh token, its row locked.
+
+        The lock is taken by writing the row (``last_refreshed_at``), which PostgreSQL and
+        SQLite alike hold until the transaction ends; everything read after it is fresh.
 
         :raises RefreshTokenInvalid: no refresh token has this hash.
         """
@@ -116,8 +119,12 @@ class SessionRepository:
             )
             if session_id is None:
                 raise RefreshTokenInvalid(field="refresh_token")
-            session = db.get(UserSession, session_id, with_for_update=True)
-            # The token row cannot change while we hold the session lock: read it now.
+            db.execute(
+                update(UserSession)
+                .where(UserSession.id == session_id)
+                .values(last_refreshed_at=now)
+            )
+            session = db.get(UserSession, session_id, populate_existing=True)
             token = db.scalars(
                 select(RefreshToken).where(RefreshToken.token_hash == token_hash)
             ).one()
@@ -146,6 +153,20 @@ class SessionRepository:
     def revoke_user_sessions(self, user_id: str, now: datetime, reason: str) -> int:
         """End every active session of a user; return how many."""
         return self._revoke(UserSession.user_id == user_id, now, reason)
+
+    def purge(self, expired_before: datetime, spent_before: datetime) -> None:
+        """Delete sessions that expired before a moment (their tokens go with them), and
+        wipe the sealed answers of refresh tokens spent before another.
+        """
+        wipe = (
+            update(RefreshToken)
+            .where(RefreshToken.used_at < spent_before)
+            .where(RefreshToken.successor_sealed.is_not(None))
+            .values(successor_sealed=None)
+        )
+        with self._sessions.begin() as db:
+            db.execute(delete(UserSession).where(UserSession.expires_at < expired_before))
+            db.execute(wipe)
 
     def _revoke(self, which: object, now: datetime, reason: str) -> int:
         statement = (

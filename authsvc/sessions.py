@@ -135,7 +135,7 @@ class SessionService:
             raise FieldMissing("refresh_token is required", field="refresh_token")
         now = self._clock()
 
-        with self._sessions.refresh_transaction(_token_hash(refresh_token)) as rotation:
+        with self._sessions.refresh_transaction(_token_hash(refresh_token), now) as rotation:
             session = rotation.session
             if not session.active(now):
                 raise RefreshTokenInvalid(field="refresh_token")
@@ -188,6 +188,13 @@ class SessionService:
         if user is None:
             raise AccessTokenInvalid()
         return user
+
+    def purge_expired(self) -> None:
+        """Forget what no request can use any more: ended sessions past their lifetime,
+        and the sealed answers of refresh tokens spent before the grace window.
+        """
+        now = self._clock()
+        self._sessions.purge(expired_before=now, spent_before=now - self._policy.refresh_grace)
 
     def jwks(self) -> list[dict[str, str]]:
         """The public keys of access tokens, current first."""

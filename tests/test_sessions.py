@@ -403,7 +403,9 @@ def test_a_locked_session_does_not_hold_up_other_people(
     locked, release = threading.Event(), threading.Event()
 
     def hold_the_lock() -> None:
-        with SessionRepository(running_service.engine).refresh_transaction(busy_hash):
+        with SessionRepository(running_service.engine).refresh_transaction(
+            busy_hash, running_service.clock()
+        ):
             locked.set()
             release.wait(10)
 

@@ -13,9 +13,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from authsvc.assembly import Services
-from authsvc.clock import Clock, system_clock
 from authsvc.errors import StorageUnavailable
-from authsvc.repository import Repository
 from authsvc.rpc.call_log import CallLogInterceptor
 from authsvc.rpc.servicer import AuthServicer
 
@@ -48,7 +46,6 @@ class AuthServer:
         address: str,
         *,
         max_workers: int = 16,
-        clock: Clock = system_clock,
     ) -> None:
         self.server = grpc.server(
             ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="rpc"),
@@ -66,7 +63,7 @@ class AuthServer:
 
         self.port = self.server.add_insecure_port(address)
         self._address = address
-        self._monitor = _HealthMonitor(services.repository, self._set_health, clock)
+        self._monitor = _HealthMonitor(services, self._set_health)
 
     def start(self) -> None:
         """Start serving; health turns SERVING once the database answers."""
@@ -87,18 +84,12 @@ class AuthServer:
 
 
 class _HealthMonitor(threading.Thread):
-    """Check the database periodically; purge expired registration flows while at it."""
+    """Check the database periodically; purge what has expired while at it."""
 
-    def __init__(
-        self,
-        repository: Repository,
-        set_health: HealthSetter,
-        clock: Clock,
-    ) -> None:
+    def __init__(self, services: Services, set_health: HealthSetter) -> None:
         super().__init__(name="health-monitor", daemon=True)
-        self._repository = repository
+        self._services = services
         self._set_health = set_health
-        self._clock = clock
         self._stopping = threading.Event()
 
     def run(self) -> None:
@@ -115,12 +106,16 @@ class _HealthMonitor(threading.Thread):
 
     def _check(self) -> None:
         try:
-            self._repository.ping()
-            purged = self._repository.delete_expired_registrations(self._clock())
+            self._services.repository.ping()
+            self._services.registrations.purge_expired()
+            self._services.sessions.purge_expired()
         except StorageUnavailable:
             logger.warning("database does not answer; health is NOT_SERVING")
             self._set_health(health_pb2.HealthCheckResponse.NOT_SERVING)
             return
-        if purged:
-            logger.debug("purged %d expired registrations", purged)
+        except Exception:
+            # Whatever failed, the monitor must live on and health must not stay SERVING.
+            logger.exception("health check failed; health is NOT_SERVING")
+            self._set_health(health_pb2.HealthCheckResponse.NOT_SERVING)
+            return
         self._set_health(health_pb2.HealthCheckResponse.SERVING)

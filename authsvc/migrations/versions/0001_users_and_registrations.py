@@ -10,8 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from authsvc.models import UTCDateTime
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -26,7 +24,7 @@ def upgrade() -> None:
         sa.Column("last_name", sa.String(100), nullable=False),
         sa.Column("phone", sa.String(16), nullable=False),
         sa.Column("password_hash", sa.String(255), nullable=True),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.UniqueConstraint("phone", name="uq_users_phone"),
     )
     op.create_table(
@@ -40,7 +38,7 @@ def upgrade() -> None:
         ),
         sa.Column("provider", sa.String(16), nullable=False),
         sa.Column("subject", sa.String(64), nullable=False),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.UniqueConstraint("provider", "subject", name="uq_identities_provider_subject"),
         sa.UniqueConstraint("user_id", "provider", name="uq_identities_user_provider"),
     )
@@ -54,11 +52,11 @@ def upgrade() -> None:
         sa.Column("password_hash", sa.String(255), nullable=True),
         sa.Column("vk_user_id", sa.String(64), nullable=True),
         sa.Column("code_hash", sa.String(64), nullable=True),
-        sa.Column("code_expires_at", UTCDateTime(), nullable=True),
+        sa.Column("code_expires_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("attempts_left", sa.Integer(), nullable=False),
-        sa.Column("next_call_at", UTCDateTime(), nullable=True),
-        sa.Column("expires_at", UTCDateTime(), nullable=False),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("next_call_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_registrations_expires_at", "registrations", ["expires_at"])
 

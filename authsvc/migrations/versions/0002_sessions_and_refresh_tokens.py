@@ -10,8 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from authsvc.models import UTCDateTime
-
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
@@ -28,10 +26,10 @@ def upgrade() -> None:
             sa.ForeignKey("users.id", ondelete="CASCADE"),
             nullable=False,
         ),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("last_refreshed_at", UTCDateTime(), nullable=True),
-        sa.Column("expires_at", UTCDateTime(), nullable=False),
-        sa.Column("revoked_at", UTCDateTime(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_refreshed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("revoke_reason", sa.String(32), nullable=True),
         sa.Column("client_address", sa.String(64), nullable=True),
         sa.Column("user_agent", sa.String(256), nullable=True),
@@ -53,8 +51,8 @@ def upgrade() -> None:
             sa.ForeignKey("refresh_tokens.id", ondelete="SET NULL"),
             nullable=True,
         ),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("used_at", UTCDateTime(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("successor_sealed", sa.LargeBinary(), nullable=True),
         sa.UniqueConstraint("token_hash", name="uq_refresh_tokens_token_hash"),
     )
