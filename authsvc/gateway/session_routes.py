@@ -79,6 +79,8 @@ async def refresh(body: RefreshBody, response: Response, caller: CallerOf) -> Re
 
 @router.post(
     "/sign_out",
+    # The header is optional here (a body token will do): an empty requirement says so.
+    openapi_extra={"security": [{}]},
     responses=docs.bearer_challenged(
         docs.error_responses(
             docs.SESSION_TOKEN_MISSING, docs.REFRESH_TOKEN_INVALID, docs.ACCESS_TOKEN_INVALID
