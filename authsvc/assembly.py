@@ -39,6 +39,7 @@ def build_services(settings: Settings, engine: Engine, clock: Clock = system_clo
     policy = FlowPolicy(
         code_ttl=timedelta(seconds=settings.code_ttl_seconds),
         call_cooldown=timedelta(seconds=settings.call_cooldown_seconds),
+        calls_per_phone=settings.calls_per_phone_per_day,
     )
     vk_client = VkClient(settings.vk_api_url, service_key=settings.vk_service_key)
     registrations = RegistrationService(

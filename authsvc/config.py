@@ -43,6 +43,7 @@ class Settings:
     vk_service_key: str | None
     code_ttl_seconds: int
     call_cooldown_seconds: int
+    calls_per_phone_per_day: int
     log_level: str
     signing_key_files: tuple[Path, ...]
     access_token_ttl_seconds: int
@@ -66,6 +67,7 @@ KNOWN_VARIABLES = frozenset(
         "VK_SERVICE_KEY",
         "CODE_TTL_SECONDS",
         "CALL_COOLDOWN_SECONDS",
+        "CALLS_PER_PHONE_PER_DAY",
         "LOG_LEVEL",
         "SIGNING_KEYS",
         "ACCESS_TOKEN_TTL_SECONDS",
@@ -109,6 +111,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         vk_service_key=env.get("VK_SERVICE_KEY"),
         code_ttl_seconds=env.integer("CODE_TTL_SECONDS", 300, 30, 600),
         call_cooldown_seconds=env.integer("CALL_COOLDOWN_SECONDS", 30, 15, 600),
+        calls_per_phone_per_day=env.integer("CALLS_PER_PHONE_PER_DAY", 10, 1, 1000),
         log_level=env.choice(
             "LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO", upper=True
         ),

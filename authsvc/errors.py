@@ -114,15 +114,34 @@ class PhoneNotConfirmed(FlowStateError):
     default_message = "No call has been placed for this registration; confirm a phone first"
 
 
-class CallTooSoon(AuthError):
-    """A new call was asked for before the cooldown ended."""
+class RetryLater(AuthError):
+    """A limit was reached; the same request may succeed after ``retry_after_seconds``."""
+
+    def __init__(self, message: str, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+
+class CallTooSoon(RetryLater):
+    """A new call was asked for before the cooldown of the flow ended."""
 
     reason = "CALL_TOO_SOON"
-    default_message = "A new call can be asked for later"
 
     def __init__(self, retry_after_seconds: int) -> None:
-        super().__init__(f"A new call can be asked for in {retry_after_seconds} seconds")
-        self.retry_after_seconds = retry_after_seconds
+        super().__init__(
+            f"A new call can be asked for in {retry_after_seconds} seconds", retry_after_seconds
+        )
+
+
+class CallLimitReached(RetryLater):
+    """The phone has had as many calls as a day allows, whatever flows asked for them."""
+
+    reason = "CALL_LIMIT_REACHED"
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(
+            "Too many calls to this phone number; try again later", retry_after_seconds
+        )
 
 
 class StorageUnavailable(ProviderUnavailable):

@@ -129,3 +129,17 @@ class RefreshToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     successor_sealed: Mapped[bytes | None] = mapped_column(LargeBinary())
+
+
+class PhoneCallQuota(Base):
+    """How many calls a phone has had in its current window, across all flows.
+
+    Each call allows a few tries of a 4-digit code, so this bounds the guesses per phone
+    as well as the calls a stranger can make somebody's phone receive.
+    """
+
+    __tablename__ = "phone_call_quotas"
+
+    phone: Mapped[str] = mapped_column(String(16), primary_key=True)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    calls: Mapped[int] = mapped_column(default=0)

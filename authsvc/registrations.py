@@ -25,6 +25,7 @@ from authsvc.codes import (
 from authsvc.errors import (
     AttemptsExhausted,
     CallFailed,
+    CallLimitReached,
     CallTooSoon,
     CodeExpired,
     CodeInvalid,
@@ -54,6 +55,8 @@ class FlowPolicy:
     call_cooldown: timedelta = timedelta(seconds=30)
     flow_ttl: timedelta = timedelta(minutes=30)
     max_attempts: int = 3
+    calls_per_phone: int = 10
+    phone_call_window: timedelta = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ class RegistrationService:
         :raises NameInvalid, PasswordsMismatch, PasswordInvalid, PhoneInvalid:
             the input is malformed.
         :raises PhoneTaken: the phone belongs to a user.
+        :raises CallLimitReached: the phone has had all the calls a day allows.
         :raises CallFailed: the call provider failed; nothing was stored.
         """
         first_name = clean_name(first_name, "first_name")
@@ -111,7 +115,7 @@ class RegistrationService:
         password_hash = hash_password(password)
         registration_id = new_registration_id()
         code = new_code()
-        self._call_provider.place_call(canonical, code, uuid.uuid4().hex)
+        self._call(canonical, code)
 
         now = self._clock()
         pending = PendingRegistration(
@@ -171,6 +175,7 @@ class RegistrationService:
         :raises RegistrationNotFound: no pending VK entry has this id.
         :raises VkAlreadyLinked: the phone's user has a VK account linked already.
         :raises CallTooSoon: the previous call was placed too recently.
+        :raises CallLimitReached: the phone has had all the calls a day allows.
         :raises CallFailed: the call provider failed; a retry is not blocked.
         """
         canonical = _canonical_phone(phone, messages.PHONE_INVALID_VK)
@@ -190,6 +195,7 @@ class RegistrationService:
         :raises RegistrationNotFound: no pending registration has this id.
         :raises PhoneNotConfirmed: the flow has no phone yet (a VK entry).
         :raises CallTooSoon: the previous call was placed too recently.
+        :raises CallLimitReached: the phone has had all the calls a day allows.
         :raises CallFailed: the call provider failed; a retry is not blocked.
         """
         pending = self._pending(registration_id)
@@ -258,8 +264,8 @@ class RegistrationService:
 
         code = new_code()
         try:
-            self._call_provider.place_call(phone, code, uuid.uuid4().hex)
-        except CallFailed:
+            self._call(phone, code)
+        except (CallFailed, CallLimitReached):
             self._repository.release_call_slot(pending.key, pending.next_call_at)
             raise
 
@@ -271,6 +277,24 @@ class RegistrationService:
         )
         self._repository.store_call(pending.key, call)
         return self._call_placed(registration_id)
+
+    def _call(self, phone: str, code: str) -> None:
+        """Place a call within the phone's quota; a failed call gives its share back.
+
+        :raises CallLimitReached: the phone has had its calls for the window.
+        :raises CallFailed: the call provider failed.
+        """
+        now = self._clock()
+        window_ends = self._repository.claim_phone_call(
+            phone, now, self._policy.phone_call_window, self._policy.calls_per_phone
+        )
+        if window_ends is not None:
+            raise CallLimitReached(_seconds_until(window_ends, now))
+        try:
+            self._call_provider.place_call(phone, code, uuid.uuid4().hex)
+        except CallFailed:
+            self._repository.release_phone_call(phone)
+            raise
 
     def _finish_vk_entry(self, pending: PendingRegistration) -> str:
         try:

@@ -7,11 +7,19 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import grpc
+import pytest
 from auth.v1 import auth_pb2
 from auth.v1.auth_pb2_grpc import AuthServiceStub
 
+from authsvc.registrations import FlowPolicy
 from tests.fixtures.service import RunningService
 from tests.flows import PHONE, begin_request, row_counts, wrong_code
+
+
+@pytest.fixture
+def flow_policy() -> FlowPolicy:
+    """Room for 30 calls to one phone, so that many flows of one phone can race."""
+    return FlowPolicy(calls_per_phone=30)
 
 
 def outcomes(calls: list[Callable[[], object]]) -> Counter[str]:

@@ -329,3 +329,39 @@ def test_abandoned_registration_expires_with_its_flow(
 
     assert failure.code == grpc.StatusCode.NOT_FOUND
     assert running_service.repository.delete_expired_registrations(running_service.clock()) == 1
+
+
+def test_a_phone_gets_ten_calls_a_day_whatever_the_flows(
+    stub: AuthServiceStub, running_service: RunningService
+) -> None:
+    begun = [stub.BeginRegistration(begin_request()) for _ in range(9)]
+    running_service.clock.advance(seconds=30)
+    again = auth_pb2.RepeatCallRequest(registration_id=begun[0].registration_id)
+    stub.RepeatCall(again)
+    running_service.clock.advance(minutes=10)
+
+    refused = failure_of(lambda: stub.BeginRegistration(begin_request()))
+    refused_repeat = failure_of(lambda: stub.RepeatCall(again))
+
+    assert refused.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert refused.reason == "CALL_LIMIT_REACHED"
+    assert refused.message == "Too many calls to this phone number; try again later"
+    assert refused.retry_delay_seconds == 24 * 3600 - 30 - 600
+    assert refused_repeat.reason == "CALL_LIMIT_REACHED"
+    assert len(running_service.ucaller.calls) == 10
+    assert stub.BeginRegistration(begin_request(phone="+79001000011")).message == CALL_PLACED
+
+    running_service.clock.advance(seconds=refused.retry_delay_seconds)
+    assert stub.BeginRegistration(begin_request()).message == CALL_PLACED
+
+
+def test_failed_calls_do_not_count_against_the_phone(
+    stub: AuthServiceStub, running_service: RunningService
+) -> None:
+    running_service.ucaller.fail_next_with_status(500, times=10)
+    for _ in range(10):
+        assert failure_of(lambda: stub.BeginRegistration(begin_request())).reason == (
+            "CALL_FAILED"
+        )
+
+    assert stub.BeginRegistration(begin_request()).message == CALL_PLACED

@@ -9,12 +9,12 @@ from grpc_status import rpc_status
 
 from authsvc.errors import (
     AuthError,
-    CallTooSoon,
     FlowStateError,
     InvalidInput,
     PhoneTaken,
     ProviderUnavailable,
     RegistrationNotFound,
+    RetryLater,
     Unauthenticated,
     VkAlreadyLinked,
 )
@@ -30,7 +30,7 @@ STATUS_CODES: dict[type[AuthError], grpc.StatusCode] = {
     ProviderUnavailable: grpc.StatusCode.UNAVAILABLE,
     RegistrationNotFound: grpc.StatusCode.NOT_FOUND,
     FlowStateError: grpc.StatusCode.FAILED_PRECONDITION,
-    CallTooSoon: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    RetryLater: grpc.StatusCode.RESOURCE_EXHAUSTED,
 }
 
 
@@ -51,7 +51,7 @@ def rich_status(error: AuthError) -> grpc.Status:
             field=error.field, description=error.message, reason=error.reason
         )
         details.append(error_details_pb2.BadRequest(field_violations=[violation]))
-    if isinstance(error, CallTooSoon):
+    if isinstance(error, RetryLater):
         delay = duration_pb2.Duration(seconds=error.retry_after_seconds)
         details.append(error_details_pb2.RetryInfo(retry_delay=delay))
 

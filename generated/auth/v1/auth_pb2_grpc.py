@@ -55,6 +55,8 @@ class AuthServiceStub:
     PHONE_NOT_CONFIRMED     FAILED_PRECONDITION  a VK entry ended before a call was placed
     CALL_TOO_SOON           RESOURCE_EXHAUSTED   a new call asked for too early; the status
     also carries google.rpc.RetryInfo
+    CALL_LIMIT_REACHED      RESOURCE_EXHAUSTED   the phone had all the calls a day allows
+    (10 by default, across flows); RetryInfo
     CREDENTIALS_INVALID     UNAUTHENTICATED   unknown phone or wrong password (one answer)
     ACCESS_TOKEN_INVALID    UNAUTHENTICATED   forged, expired or revoked access token
     REFRESH_TOKEN_INVALID   UNAUTHENTICATED   unknown refresh token, or its session ended
@@ -154,6 +156,8 @@ class AuthServiceServicer:
     PHONE_NOT_CONFIRMED     FAILED_PRECONDITION  a VK entry ended before a call was placed
     CALL_TOO_SOON           RESOURCE_EXHAUSTED   a new call asked for too early; the status
     also carries google.rpc.RetryInfo
+    CALL_LIMIT_REACHED      RESOURCE_EXHAUSTED   the phone had all the calls a day allows
+    (10 by default, across flows); RetryInfo
     CREDENTIALS_INVALID     UNAUTHENTICATED   unknown phone or wrong password (one answer)
     ACCESS_TOKEN_INVALID    UNAUTHENTICATED   forged, expired or revoked access token
     REFRESH_TOKEN_INVALID   UNAUTHENTICATED   unknown refresh token, or its session ended
@@ -163,7 +167,7 @@ class AuthServiceServicer:
     def BeginRegistration(self, request, context):
         """Starts a phone registration and places a flash call to the phone.
         Errors: NAME_INVALID, PASSWORDS_MISMATCH, PASSWORD_INVALID, PHONE_INVALID,
-        PHONE_TAKEN, CALL_FAILED.
+        PHONE_TAKEN, CALL_LIMIT_REACHED, CALL_FAILED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -194,7 +198,7 @@ class AuthServiceServicer:
         """Places the flash call that confirms the phone of a VK entry. Calling it again
         (after retry_call_in_seconds) places a new call with a new code.
         Errors: FIELD_MISSING, REGISTRATION_NOT_FOUND, PHONE_INVALID, CALL_TOO_SOON,
-        CALL_FAILED.
+        CALL_LIMIT_REACHED, CALL_FAILED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -204,7 +208,7 @@ class AuthServiceServicer:
         """Places a new flash call with a new code for a pending registration whose phone
         is known, once retry_call_in_seconds have passed. The old code stops working.
         Errors: FIELD_MISSING, REGISTRATION_NOT_FOUND, PHONE_NOT_CONFIRMED,
-        CALL_TOO_SOON, CALL_FAILED.
+        CALL_TOO_SOON, CALL_LIMIT_REACHED, CALL_FAILED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -358,6 +362,8 @@ class AuthService:
     PHONE_NOT_CONFIRMED     FAILED_PRECONDITION  a VK entry ended before a call was placed
     CALL_TOO_SOON           RESOURCE_EXHAUSTED   a new call asked for too early; the status
     also carries google.rpc.RetryInfo
+    CALL_LIMIT_REACHED      RESOURCE_EXHAUSTED   the phone had all the calls a day allows
+    (10 by default, across flows); RetryInfo
     CREDENTIALS_INVALID     UNAUTHENTICATED   unknown phone or wrong password (one answer)
     ACCESS_TOKEN_INVALID    UNAUTHENTICATED   forged, expired or revoked access token
     REFRESH_TOKEN_INVALID   UNAUTHENTICATED   unknown refresh token, or its session ended
