@@ -49,7 +49,10 @@ def build_services(settings: Settings, engine: Engine, clock: Clock = system_clo
         repository,
         SessionRepository(engine),
         build_access_tokens(settings),
-        SessionPolicy(session_ttl=timedelta(seconds=settings.session_ttl_seconds)),
+        SessionPolicy(
+            session_ttl=timedelta(seconds=settings.session_ttl_seconds),
+            sign_in_failures_per_hour=settings.sign_in_failures_per_hour,
+        ),
         clock,
     )
     return Services(registrations, sessions, repository)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -11,3 +12,10 @@ Clock = Callable[[], datetime]
 def system_clock() -> datetime:
     """The current time, timezone-aware in UTC."""
     return datetime.now(UTC)
+
+
+def seconds_until(moment: datetime | None, now: datetime) -> int:
+    """Whole seconds from ``now`` to ``moment``, at least 1 (0 would mean: now)."""
+    if moment is None:
+        return 1
+    return max(1, math.ceil((moment - now).total_seconds()))

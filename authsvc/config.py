@@ -44,6 +44,7 @@ class Settings:
     code_ttl_seconds: int
     call_cooldown_seconds: int
     calls_per_phone_per_day: int
+    sign_in_failures_per_hour: int
     log_level: str
     signing_key_files: tuple[Path, ...]
     access_token_ttl_seconds: int
@@ -68,6 +69,7 @@ KNOWN_VARIABLES = frozenset(
         "CODE_TTL_SECONDS",
         "CALL_COOLDOWN_SECONDS",
         "CALLS_PER_PHONE_PER_DAY",
+        "SIGN_IN_FAILURES_PER_HOUR",
         "LOG_LEVEL",
         "SIGNING_KEYS",
         "ACCESS_TOKEN_TTL_SECONDS",
@@ -112,6 +114,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         code_ttl_seconds=env.integer("CODE_TTL_SECONDS", 300, 30, 600),
         call_cooldown_seconds=env.integer("CALL_COOLDOWN_SECONDS", 30, 15, 600),
         calls_per_phone_per_day=env.integer("CALLS_PER_PHONE_PER_DAY", 10, 1, 1000),
+        sign_in_failures_per_hour=env.integer("SIGN_IN_FAILURES_PER_HOUR", 20, 1, 100),
         log_level=env.choice(
             "LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO", upper=True
         ),

@@ -144,6 +144,18 @@ class CallLimitReached(RetryLater):
         )
 
 
+class SignInLocked(RetryLater):
+    """Too many wrong passwords for one phone; password sign-in pauses for it."""
+
+    reason = "SIGN_IN_LOCKED"
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(
+            "Too many failed sign-ins for this phone number; try again later",
+            retry_after_seconds,
+        )
+
+
 class StorageUnavailable(ProviderUnavailable):
     """The database could not be reached or gave up on a transaction; retrying may work."""
 

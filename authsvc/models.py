@@ -131,15 +131,16 @@ class RefreshToken(Base):
     successor_sealed: Mapped[bytes | None] = mapped_column(LargeBinary())
 
 
-class PhoneCallQuota(Base):
-    """How many calls a phone has had in its current window, across all flows.
+class Quota(Base):
+    """How much of a limited thing a subject (a phone) has used in its current window.
 
-    Each call allows a few tries of a 4-digit code, so this bounds the guesses per phone
-    as well as the calls a stranger can make somebody's phone receive.
+    Kinds: ``phone_calls`` (calls placed to a phone, across flows: each call allows a few
+    tries of a 4-digit code) and ``sign_in_failures`` (wrong passwords for a phone).
     """
 
-    __tablename__ = "phone_call_quotas"
+    __tablename__ = "quotas"
 
-    phone: Mapped[str] = mapped_column(String(16), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(64), primary_key=True)
     window_started_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    calls: Mapped[int] = mapped_column(default=0)
+    used: Mapped[int] = mapped_column(default=0)

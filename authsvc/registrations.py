@@ -7,13 +7,12 @@ number of tries. Every flow lives in the database, so any server process serves 
 
 from __future__ import annotations
 
-import math
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from authsvc import messages
-from authsvc.clock import Clock, system_clock
+from authsvc.clock import Clock, seconds_until, system_clock
 from authsvc.codes import (
     CODE_LENGTH,
     code_matches,
@@ -41,6 +40,7 @@ from authsvc.names import clean_name, clean_provider_name
 from authsvc.passwords import check_new_password, hash_password
 from authsvc.phone import normalize_phone
 from authsvc.providers import CallProvider, VkClient
+from authsvc.quotas import QuotaRule
 from authsvc.repository import CallRecord, PendingRegistration, Repository
 
 PHONE_FLOW = "phone"
@@ -56,7 +56,10 @@ class FlowPolicy:
     flow_ttl: timedelta = timedelta(minutes=30)
     max_attempts: int = 3
     calls_per_phone: int = 10
-    phone_call_window: timedelta = timedelta(hours=24)
+
+    @property
+    def phone_calls(self) -> QuotaRule:
+        return QuotaRule("phone_calls", self.calls_per_phone, timedelta(hours=24))
 
 
 @dataclass(frozen=True)
@@ -260,7 +263,7 @@ class RegistrationService:
         ):
             # Read again: a concurrent call may have claimed the slot after we looked.
             latest = self._pending(registration_id)
-            raise CallTooSoon(_seconds_until(latest.next_call_at, now))
+            raise CallTooSoon(seconds_until(latest.next_call_at, now))
 
         code = new_code()
         try:
@@ -285,15 +288,14 @@ class RegistrationService:
         :raises CallFailed: the call provider failed.
         """
         now = self._clock()
-        window_ends = self._repository.claim_phone_call(
-            phone, now, self._policy.phone_call_window, self._policy.calls_per_phone
-        )
+        rule = self._policy.phone_calls
+        window_ends = self._repository.quotas.claim(rule, phone, now)
         if window_ends is not None:
-            raise CallLimitReached(_seconds_until(window_ends, now))
+            raise CallLimitReached(seconds_until(window_ends, now))
         try:
             self._call_provider.place_call(phone, code, uuid.uuid4().hex)
         except CallFailed:
-            self._repository.release_phone_call(phone)
+            self._repository.quotas.release(rule, phone)
             raise
 
     def _finish_vk_entry(self, pending: PendingRegistration) -> str:
@@ -328,9 +330,3 @@ def _canonical_phone(raw: str, message: str) -> str:
     if canonical is None:
         raise PhoneInvalid(message, field="phone")
     return canonical
-
-
-def _seconds_until(moment: datetime | None, now: datetime) -> int:
-    if moment is None:
-        return 1
-    return max(1, math.ceil((moment - now).total_seconds()))

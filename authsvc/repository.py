@@ -12,14 +12,15 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import Engine, delete, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from authsvc.errors import PhoneTaken, RegistrationNotFound, VkAlreadyLinked
-from authsvc.models import Identity, PhoneCallQuota, Registration, User
+from authsvc.models import Identity, Registration, User
+from authsvc.quotas import QuotaRepository
 
 VK_PROVIDER = "vk"
 
@@ -68,6 +69,7 @@ class Repository:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.quotas = QuotaRepository(engine)
 
     def ping(self) -> None:
         """Run a trivial query; raises the driver's error when the database is down."""
@@ -196,46 +198,6 @@ class Repository:
         assert pending.vk_user_id is not None
         with self._finishing(pending) as session:
             session.add(_vk_identity(user_id, pending.vk_user_id, now))
-
-    def claim_phone_call(
-        self, phone: str, now: datetime, window: timedelta, limit: int
-    ) -> datetime | None:
-        """Count one more call to a phone in its window; None if it fits, else when the
-        window ends. Each step is one conditional statement, so racing claims never
-        pass the limit.
-        """
-        try:
-            with self._sessions.begin() as session:
-                session.add(PhoneCallQuota(phone=phone, window_started_at=now, calls=0))
-        except IntegrityError:
-            pass  # the phone has a quota row already
-
-        quota = PhoneCallQuota
-        restart = (
-            update(quota)
-            .where(quota.phone == phone, quota.window_started_at <= now - window)
-            .values(window_started_at=now, calls=1)
-        )
-        count = (
-            update(quota)
-            .where(quota.phone == phone, quota.window_started_at > now - window)
-            .where(quota.calls < limit)
-            .values(calls=quota.calls + 1)
-        )
-        if self._changed_one(restart) or self._changed_one(count):
-            return None
-        with self._sessions() as session:
-            started = session.scalar(select(quota.window_started_at).where(quota.phone == phone))
-        return (started or now) + window
-
-    def release_phone_call(self, phone: str) -> None:
-        """Give back the call a failed attempt claimed."""
-        quota = PhoneCallQuota
-        self._changed_one(
-            update(quota)
-            .where(quota.phone == phone, quota.calls > 0)
-            .values(calls=quota.calls - 1)
-        )
 
     def delete_expired_registrations(self, now: datetime) -> int:
         """Delete flows whose lifetime is over; return how many."""

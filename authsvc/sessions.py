@@ -16,7 +16,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from authsvc.clock import Clock, system_clock
+from authsvc.clock import Clock, seconds_until, system_clock
 from authsvc.errors import (
     AccessTokenInvalid,
     CredentialsInvalid,
@@ -24,9 +24,11 @@ from authsvc.errors import (
     PhoneInvalid,
     RefreshTokenInvalid,
     RefreshTokenReused,
+    SignInLocked,
 )
 from authsvc.passwords import hash_password, verify_password
 from authsvc.phone import normalize_phone
+from authsvc.quotas import QuotaRule
 from authsvc.repository import Repository, UserRecord
 from authsvc.sealing import seal, unseal
 from authsvc.session_repository import ClientInfo, SessionRecord, SessionRepository
@@ -39,6 +41,11 @@ class SessionPolicy:
 
     session_ttl: timedelta = timedelta(days=30)
     refresh_grace: timedelta = timedelta(seconds=5)
+    sign_in_failures_per_hour: int = 20
+
+    @property
+    def sign_in_failures(self) -> QuotaRule:
+        return QuotaRule("sign_in_failures", self.sign_in_failures_per_hour, timedelta(hours=1))
 
 
 _TIME_FIELDS = ("issued_at", "access_expires_at", "session_expires_at")
@@ -105,11 +112,17 @@ class SessionService:
         """Sign in with phone and password.
 
         :raises PhoneInvalid: the phone is malformed.
+        :raises SignInLocked: too many wrong passwords for this phone in the last hour.
         :raises CredentialsInvalid: unknown phone, no password, or a wrong password.
         """
         canonical = normalize_phone(phone)
         if canonical is None:
             raise PhoneInvalid(field="phone")
+        # Counted per phone, registered or not, so a lock tells nobody who is registered.
+        rule, now = self._policy.sign_in_failures, self._clock()
+        locked_until = self._users.quotas.blocked_until(rule, canonical, now)
+        if locked_until is not None:
+            raise SignInLocked(seconds_until(locked_until, now))
 
         found = self._users.find_credentials(canonical)
         stored = found[1] if found is not None else None
@@ -117,6 +130,7 @@ class SessionService:
         # is registered.
         matches, rehashed = verify_password(password, stored or _decoy_hash())
         if found is None or stored is None or not matches:
+            self._users.quotas.claim(rule, canonical, now)
             raise CredentialsInvalid()
 
         user_id = found[0]

@@ -395,6 +395,31 @@ def test_passwords_bcrypt_cannot_take_get_the_same_answer_as_an_unknown_phone(
     )
 
 
+def test_twenty_wrong_passwords_pause_sign_in_for_known_and_unknown_phones_alike(
+    stub: AuthServiceStub, running_service: RunningService, registered_user: str
+) -> None:
+    unknown = "+79001000099"
+    for phone in (PHONE, unknown):
+        for _ in range(20):
+            assert failure_of(lambda p=phone: sign_in(stub, p, "guess")).reason == (
+                "CREDENTIALS_INVALID"
+            )
+    running_service.clock.advance(minutes=10)
+
+    locked = failure_of(lambda: sign_in(stub))
+    locked_unknown = failure_of(lambda: sign_in(stub, unknown))
+
+    assert locked == locked_unknown
+    assert (locked.code, locked.reason) == (
+        grpc.StatusCode.RESOURCE_EXHAUSTED,
+        "SIGN_IN_LOCKED",
+    )
+    assert locked.message == "Too many failed sign-ins for this phone number; try again later"
+    assert locked.retry_delay_seconds == 50 * 60
+    running_service.clock.advance(minutes=50)
+    assert verify(stub, sign_in(stub).access_token).user_id == registered_user
+
+
 def test_a_locked_session_does_not_hold_up_other_people(
     stub: AuthServiceStub, running_service: RunningService, registered_user: str
 ) -> None:

@@ -57,6 +57,8 @@ class AuthServiceStub:
     also carries google.rpc.RetryInfo
     CALL_LIMIT_REACHED      RESOURCE_EXHAUSTED   the phone had all the calls a day allows
     (10 by default, across flows); RetryInfo
+    SIGN_IN_LOCKED          RESOURCE_EXHAUSTED   too many wrong passwords for the phone in
+    the last hour (20 by default); RetryInfo
     CREDENTIALS_INVALID     UNAUTHENTICATED   unknown phone or wrong password (one answer)
     ACCESS_TOKEN_INVALID    UNAUTHENTICATED   forged, expired or revoked access token
     REFRESH_TOKEN_INVALID   UNAUTHENTICATED   unknown refresh token, or its session ended
@@ -158,6 +160,8 @@ class AuthServiceServicer:
     also carries google.rpc.RetryInfo
     CALL_LIMIT_REACHED      RESOURCE_EXHAUSTED   the phone had all the calls a day allows
     (10 by default, across flows); RetryInfo
+    SIGN_IN_LOCKED          RESOURCE_EXHAUSTED   too many wrong passwords for the phone in
+    the last hour (20 by default); RetryInfo
     CREDENTIALS_INVALID     UNAUTHENTICATED   unknown phone or wrong password (one answer)
     ACCESS_TOKEN_INVALID    UNAUTHENTICATED   forged, expired or revoked access token
     REFRESH_TOKEN_INVALID   UNAUTHENTICATED   unknown refresh token, or its session ended
@@ -216,7 +220,7 @@ class AuthServiceServicer:
 
     def SignIn(self, request, context):
         """Signs a registered user in with phone and password and starts a session.
-        Errors: PHONE_INVALID, CREDENTIALS_INVALID.
+        Errors: PHONE_INVALID, CREDENTIALS_INVALID, SIGN_IN_LOCKED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -364,6 +368,8 @@ class AuthService:
     also carries google.rpc.RetryInfo
     CALL_LIMIT_REACHED      RESOURCE_EXHAUSTED   the phone had all the calls a day allows
     (10 by default, across flows); RetryInfo
+    SIGN_IN_LOCKED          RESOURCE_EXHAUSTED   too many wrong passwords for the phone in
+    the last hour (20 by default); RetryInfo
     CREDENTIALS_INVALID     UNAUTHENTICATED   unknown phone or wrong password (one answer)
     ACCESS_TOKEN_INVALID    UNAUTHENTICATED   forged, expired or revoked access token
     REFRESH_TOKEN_INVALID   UNAUTHENTICATED   unknown refresh token, or its session ended

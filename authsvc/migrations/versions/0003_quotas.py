@@ -1,4 +1,4 @@
-"""Calls per phone and window, across registration flows.
+"""Quotas: calls per phone and failed sign-ins per phone, in time windows.
 
 Revision ID: 0003
 Revises: 0002
@@ -18,12 +18,13 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table(
-        "phone_call_quotas",
-        sa.Column("phone", sa.String(16), primary_key=True),
+        "quotas",
+        sa.Column("kind", sa.String(32), primary_key=True),
+        sa.Column("subject", sa.String(64), primary_key=True),
         sa.Column("window_started_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("calls", sa.Integer(), nullable=False),
+        sa.Column("used", sa.Integer(), nullable=False),
     )
 
 
 def downgrade() -> None:
-    op.drop_table("phone_call_quotas")
+    op.drop_table("quotas")
