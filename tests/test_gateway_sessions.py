@@ -278,6 +278,20 @@ def test_wrong_password_and_unknown_phone_get_one_answer(
     assert (unknown_phone.status_code, unknown_phone.json()) == (401, expected)
 
 
+def test_many_wrong_passwords_pause_sign_in_with_retry_after(http: httpx.Client) -> None:
+    wrong = {"phone": PHONE, "password": "not his one"}
+    for _ in range(20):  # the service's default allowance per phone and hour
+        assert http.post("/sign_in", json=wrong).status_code == 401
+
+    response = http.post("/sign_in", json=wrong)
+
+    assert response.status_code == 429
+    assert response.json() == error(
+        "Too many failed sign-ins for this phone number; try again later", "SIGN_IN_LOCKED"
+    )
+    assert response.headers["retry-after"] == "3600"
+
+
 @pytest.mark.parametrize(
     ("path", "body", "detail"),
     [

@@ -74,6 +74,16 @@ PHONE_NOT_CONFIRMED = _service(
 CALL_TOO_SOON = _service(
     _Code.RESOURCE_EXHAUSTED, "CALL_TOO_SOON", "A new call can be asked for in 30 seconds"
 )
+CALL_LIMIT_REACHED = _service(
+    _Code.RESOURCE_EXHAUSTED,
+    "CALL_LIMIT_REACHED",
+    "Too many calls to this phone number; try again later",
+)
+SIGN_IN_LOCKED = _service(
+    _Code.RESOURCE_EXHAUSTED,
+    "SIGN_IN_LOCKED",
+    "Too many failed sign-ins for this phone number; try again later",
+)
 CREDENTIALS_INVALID = _service(
     _Code.UNAUTHENTICATED,
     "CREDENTIALS_INVALID",

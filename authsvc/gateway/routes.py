@@ -109,6 +109,7 @@ END_FAILURES = (
         docs.NAME_INVALID,
         docs.PASSWORD_INVALID,
         docs.PHONE_TAKEN,
+        docs.CALL_LIMIT_REACHED,
         docs.CALL_FAILED,
         sets_cookie=True,
     ),
@@ -174,6 +175,7 @@ async def entrance_vk(
     responses=docs.error_responses(
         docs.PHONE_INVALID_VK,
         docs.CALL_TOO_SOON,
+        docs.CALL_LIMIT_REACHED,
         docs.CALL_FAILED,
         docs.CODE_INVALID_VK,
         *END_FAILURES,
@@ -220,6 +222,7 @@ async def end_registration_vk(
         docs.REGISTRATION_NOT_FOUND,
         docs.PHONE_NOT_CONFIRMED,
         docs.CALL_TOO_SOON,
+        docs.CALL_LIMIT_REACHED,
         docs.CALL_FAILED,
         docs.REGISTRATION_ID_MISSING,
         sets_cookie=True,

@@ -40,7 +40,7 @@ well_known = APIRouter(tags=["keys"])
 @router.post(
     "/sign_in",
     responses=docs.error_responses(
-        docs.PHONE_INVALID, docs.CREDENTIALS_INVALID, hands_out_tokens=True
+        docs.PHONE_INVALID, docs.CREDENTIALS_INVALID, docs.SIGN_IN_LOCKED, hands_out_tokens=True
     ),
 )
 async def sign_in(body: SignInBody, response: Response, caller: CallerOf) -> SignedIn:
