@@ -67,8 +67,9 @@ def client_address(request: Request, *, trust_proxy: bool) -> str | None:
     """The person's IP: the connection's, or the proxy's X-Forwarded-For when trusted."""
     if trust_proxy:
         # The trusted proxy appends the address it saw; entries before it come from the
-        # client and may be forged.
-        forwarded = request.headers.get("x-forwarded-for", "").rsplit(",", 1)[-1].strip()
+        # client and may be forged. A proxy may also add a header line of its own.
+        lines = ",".join(request.headers.getlist("x-forwarded-for"))
+        forwarded = lines.rsplit(",", 1)[-1].strip()
         if _is_ip(forwarded):
             return forwarded
     return request.client.host if request.client else None

@@ -6,10 +6,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from authsvc.config import DEFAULT_GRPC_ADDRESS, Environment
+from authsvc.config import DEFAULT_GRPC_ADDRESS, LOG_LEVELS, Environment
 
 DEFAULT_HTTP_ADDRESS = "127.0.0.1:8080"
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ def load_gateway_settings(environ: Mapping[str, str] | None = None) -> GatewaySe
         upstream=env.address("GATEWAY_UPSTREAM", grpc_address),
         cookie_secure=env.flag("COOKIE_SECURE", True),
         trust_proxy=env.flag("TRUST_PROXY", False),
-        log_level=env.choice("LOG_LEVEL", LOG_LEVELS, "INFO"),
+        log_level=env.choice("LOG_LEVEL", LOG_LEVELS, "INFO", upper=True),
     )
 
 
