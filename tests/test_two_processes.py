@@ -13,14 +13,14 @@ from auth.v1 import auth_pb2, auth_pb2_grpc
 from sqlalchemy import Engine, text
 
 from tests.fakes.ucaller import FakeUcaller
-from tests.rpc_failures import RpcFailure, failure_of
-from tests.test_cli import (
+from tests.processes import (
     ServiceProcess,
     authsvc_environment,
     free_port,
     production_variables,
     started,
 )
+from tests.rpc_failures import RpcFailure, failure_of
 
 PHONE = "8 (900) 100-00-10"
 CANONICAL_PHONE = "+79001000010"
