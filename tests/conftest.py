@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.database",
     "tests.fixtures.providers",
     "tests.fixtures.service",
+    "tests.gateway_support",
 ]

@@ -18,8 +18,8 @@ import pytest
 
 from tests.fakes.vk import FakeVk
 from tests.fixtures.service import RunningService
+from tests.gateway_support import IVAN_ON_VK, VK_TOKEN, closed_port_address
 from tests.readme import walkthrough
-from tests.test_gateway_support import IVAN_ON_VK, VK_TOKEN, closed_port_address
 
 ROOT = Path(__file__).resolve().parent.parent
 AUTHSVC = Path(sys.executable).parent / "authsvc"

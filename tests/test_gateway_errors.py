@@ -19,7 +19,7 @@ from authsvc.gateway.errors import (
     SERVICE_UNAVAILABLE_MESSAGE,
 )
 from tests.fakes.vk import VkUser
-from tests.test_gateway_support import (
+from tests.gateway_support import (
     IVAN_ON_VK,
     PASSWORD,
     PHONE,
@@ -35,8 +35,6 @@ from tests.test_gateway_support import (
     serving,
     wrong_code,
 )
-
-pytest_plugins = ["tests.test_gateway_support"]
 
 TEST_CLIENT_LOGGERS = frozenset({"httpx", "httpcore"})
 

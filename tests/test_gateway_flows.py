@@ -10,7 +10,7 @@ from authsvc.gateway.upstream import CLIENT_ADDRESS_KEY, CLIENT_USER_AGENT_KEY
 from authsvc.rpc.servicer import CLIENT_ADDRESS_KEY as SERVICE_CLIENT_ADDRESS_KEY
 from authsvc.rpc.servicer import CLIENT_USER_AGENT_KEY as SERVICE_CLIENT_USER_AGENT_KEY
 from authsvc.rpc.status import ERROR_DOMAIN as SERVICE_ERROR_DOMAIN
-from tests.test_gateway_support import (
+from tests.gateway_support import (
     CALL_PLACED,
     IVAN_ON_VK,
     PHONE,
@@ -27,8 +27,6 @@ from tests.test_gateway_support import (
     serving,
     signed_in,
 )
-
-pytest_plugins = ["tests.test_gateway_support"]
 
 PREFIXES = pytest.mark.parametrize("prefix", ["", "/user"], ids=["root", "user-prefix"])
 

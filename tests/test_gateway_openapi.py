@@ -20,9 +20,7 @@ from schemathesis.specs.openapi.checks import (
 
 from authsvc.gateway.app import create_app
 from authsvc.gateway.settings import GatewaySettings
-from tests.test_gateway_support import RunningGateway
-
-pytest_plugins = ["tests.test_gateway_support"]
+from tests.gateway_support import RunningGateway
 
 # Enough to reach every documented failure of a path, few enough to stay well under a minute.
 EXAMPLES_PER_OPERATION = 20

@@ -7,9 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.test_gateway_support import error, registration_body
-
-pytest_plugins = ["tests.test_gateway_support"]
+from tests.gateway_support import error, registration_body
 
 JSON = {"Content-Type": "application/json"}
 

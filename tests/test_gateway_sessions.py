@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from authsvc.gateway.errors import SERVICE_UNAVAILABLE_MESSAGE
-from tests.test_gateway_support import (
+from tests.gateway_support import (
     PASSWORD,
     PHONE,
     REGISTERED,
@@ -26,8 +26,6 @@ from tests.test_gateway_support import (
     serving,
     signed_in,
 )
-
-pytest_plugins = ["tests.test_gateway_support"]
 
 PREFIXES = pytest.mark.parametrize("prefix", ["", "/user"], ids=["root", "user-prefix"])
 ACCESS_TOKEN_INVALID = error("The access token is not valid", "ACCESS_TOKEN_INVALID")
