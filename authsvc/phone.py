@@ -37,7 +37,7 @@ def mask_phone(phone: str | None) -> str:
     """Mask a phone for logs, keeping the country code and the last two digits."""
     if not phone:
         return "-"
-    digits = re.sub(r"[^0-9]", "", normalize_phone(phone) or phone)
-    if len(digits) < 5:
-        return "***"
-    return f"+{digits[0]}***{digits[-2:]}"
+    canonical = normalize_phone(phone)
+    if canonical is None:
+        return "***"  # not a phone: nothing of it is worth logging
+    return f"{canonical[:2]}***{canonical[-2:]}"

@@ -52,7 +52,13 @@ def test_other_forms_are_refused(typed: str) -> None:
 
 @pytest.mark.parametrize(
     ("phone", "masked"),
-    [("+79001000010", "+7***10"), ("8 (900) 100-00-10", "+7***10"), ("", "-"), ("12", "***")],
+    [
+        ("+79001000010", "+7***10"),
+        ("8 (900) 100-00-10", "+7***10"),
+        ("", "-"),
+        ("12345", "***"),
+        ("+7 900 100 00", "***"),
+    ],
 )
 def test_masked_phone_keeps_country_and_last_two_digits(phone: str, masked: str) -> None:
     assert mask_phone(phone) == masked
