@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 from urllib.parse import unquote
 
 import grpc
@@ -43,11 +44,7 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
                 request.password,
                 request.confirmations_password,
             )
-        return auth_pb2.BeginRegistrationResponse(
-            registration_id=placed.registration_id,
-            message=messages.CALL_PLACED,
-            call=_call_info(placed),
-        )
+        return auth_pb2.BeginRegistrationResponse(**_call_placed(placed))
 
     def EndRegistration(
         self, request: auth_pb2.EndRegistrationRequest, context: grpc.ServicerContext
@@ -80,22 +77,14 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
     ) -> auth_pb2.ConfirmationPhoneResponse:
         with domain_errors(context):
             placed = self._registrations.confirm_phone(request.registration_id, request.phone)
-        return auth_pb2.ConfirmationPhoneResponse(
-            registration_id=placed.registration_id,
-            message=messages.CALL_PLACED,
-            call=_call_info(placed),
-        )
+        return auth_pb2.ConfirmationPhoneResponse(**_call_placed(placed))
 
     def RepeatCall(
         self, request: auth_pb2.RepeatCallRequest, context: grpc.ServicerContext
     ) -> auth_pb2.RepeatCallResponse:
         with domain_errors(context):
             placed = self._registrations.repeat_call(request.registration_id)
-        return auth_pb2.RepeatCallResponse(
-            registration_id=placed.registration_id,
-            message=messages.CALL_PLACED,
-            call=_call_info(placed),
-        )
+        return auth_pb2.RepeatCallResponse(**_call_placed(placed))
 
     def SignIn(
         self, request: auth_pb2.SignInRequest, context: grpc.ServicerContext
@@ -220,9 +209,15 @@ def _seconds_between(start: datetime, end: datetime) -> int:
     return max(0, math.ceil((end - start).total_seconds()))
 
 
-def _call_info(placed: CallPlaced) -> auth_pb2.CallInfo:
-    return auth_pb2.CallInfo(
+def _call_placed(placed: CallPlaced) -> dict[str, Any]:
+    """The fields of every answer that placed a call."""
+    call = auth_pb2.CallInfo(
         code_length=placed.code_length,
         code_expires_in_seconds=placed.code_expires_in_seconds,
         retry_call_in_seconds=placed.retry_call_in_seconds,
     )
+    return {
+        "registration_id": placed.registration_id,
+        "message": messages.CALL_PLACED,
+        "call": call,
+    }
