@@ -113,11 +113,6 @@ def enter_with_vk(http: httpx.Client, gateway: RunningGateway, prefix: str = "")
     return registration_id
 
 
-def wrong_code(code: str) -> str:
-    """A code of the same length that is not ``code``."""
-    return f"{(int(code) + 1) % 10_000:04d}"
-
-
 def error(detail: str, reason: str) -> dict[str, str]:
     """The error body the gateway answers."""
     return {"detail": detail, "reason": reason}

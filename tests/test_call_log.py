@@ -12,6 +12,7 @@ from auth.v1 import auth_pb2, auth_pb2_grpc
 
 from tests.fakes.vk import VkUser
 from tests.fixtures.service import RunningService
+from tests.flows import wrong_code
 
 PHONE = "+7 900 100-00-10"
 CANONICAL_PHONE = "+79001000010"
@@ -104,11 +105,6 @@ def end(
     return stub.EndRegistration(request, timeout=10)
 
 
-def wrong(code: str) -> str:
-    """A 4-digit code that is not ``code``."""
-    return f"{(int(code) + 5311) % 10_000:04d}"
-
-
 def test_phone_registration_logs_one_line_per_call_and_no_secret(
     stub: auth_pb2_grpc.AuthServiceStub,
     running_service: RunningService,
@@ -140,7 +136,7 @@ def test_wrong_code_logs_its_status_and_no_secret(
     begun = begin(stub)
     code = running_service.ucaller.last_code_for(CANONICAL_PHONE)
     with pytest.raises(grpc.RpcError) as caught:
-        end(stub, begun.registration_id, wrong(code))
+        end(stub, begun.registration_id, wrong_code(code))
 
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert rpc_lines(logs) == [
@@ -153,7 +149,7 @@ def test_wrong_code_logs_its_status_and_no_secret(
         begun.registration_id,
         running_service.ucaller.key,
         PHONE_DIGITS,
-        codes=(code, wrong(code)),
+        codes=(code, wrong_code(code)),
     )
 
 

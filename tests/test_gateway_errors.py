@@ -19,6 +19,7 @@ from authsvc.gateway.errors import (
     SERVICE_UNAVAILABLE_MESSAGE,
 )
 from tests.fakes.vk import VkUser
+from tests.flows import wrong_code
 from tests.gateway_support import (
     IVAN_ON_VK,
     PASSWORD,
@@ -33,7 +34,6 @@ from tests.gateway_support import (
     local_settings,
     registration_body,
     serving,
-    wrong_code,
 )
 
 TEST_CLIENT_LOGGERS = frozenset({"httpx", "httpcore"})

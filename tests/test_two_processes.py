@@ -13,6 +13,7 @@ from auth.v1 import auth_pb2, auth_pb2_grpc
 from sqlalchemy import Engine, text
 
 from tests.fakes.ucaller import FakeUcaller
+from tests.flows import wrong_code
 from tests.processes import (
     ServiceProcess,
     authsvc_environment,
@@ -87,10 +88,6 @@ def end_failure(
     return failure_of(lambda: end(stub, registration_id, code))
 
 
-def wrong(code: str) -> str:
-    return f"{(int(code) + 1) % 10_000:04d}"
-
-
 def users(engine: Engine) -> list[tuple[str, str]]:
     with engine.connect() as connection:
         return [tuple(row) for row in connection.execute(text("SELECT id, phone FROM users"))]
@@ -102,7 +99,7 @@ def test_registration_begun_on_one_process_ends_on_the_other(
     registration_id = begin(two_servers.a)
     code = fake_ucaller.last_code_for(CANONICAL_PHONE)
 
-    wrong_on_b = end_failure(two_servers.b, registration_id, wrong(code))
+    wrong_on_b = end_failure(two_servers.b, registration_id, wrong_code(code))
     user_id = end(two_servers.b, registration_id, code)
     again_on_a = end_failure(two_servers.a, registration_id, code)
 
@@ -126,7 +123,7 @@ def test_tries_used_on_one_process_count_on_the_other(
     code = fake_ucaller.last_code_for(CANONICAL_PHONE)
 
     used = [
-        end_failure(stub, registration_id, wrong(code)).reason
+        end_failure(stub, registration_id, wrong_code(code)).reason
         for stub in (two_servers.b, two_servers.b, two_servers.a)
     ]
     exhausted_on_a = end_failure(two_servers.a, registration_id, code)
