@@ -5,7 +5,6 @@ The fixtures here are imported by the ``test_gateway_*`` modules; this module ha
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -18,6 +17,7 @@ from authsvc.gateway.server import GatewayServer
 from authsvc.gateway.settings import GatewaySettings
 from tests.fakes.vk import VkUser
 from tests.fixtures.service import RunningService
+from tests.processes import free_port
 
 CALL_PLACED = "You will receive a call to your phone number, enter the last 4 digits"
 REGISTERED = "You have successfully registered"
@@ -66,9 +66,7 @@ def client(url: str) -> Iterator[httpx.Client]:
 
 def closed_port_address() -> str:
     """A loopback address where nothing listens (the port was free a moment ago)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"127.0.0.1:{probe.getsockname()[1]}"
+    return f"127.0.0.1:{free_port()}"
 
 
 @pytest.fixture
